@@ -1,0 +1,125 @@
+"""The `samenspel` command line: one subcommand per stage, as `dvc.yaml` calls them.
+
+Paths are explicit options; when an option is left out its value comes from the
+`paths` section of params.yaml, and stage settings always come from params.yaml.
+User mistakes (bad files, missing settings) end with one line on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+
+from pipeline.config import load_params, section
+from pipeline.errors import SamenspelError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="samenspel: tekstanalyse van Nederlandse enquêteantwoorden en regionale beleidsdocumenten.")
+out = Console()
+err = Console(stderr=True)
+
+ParamsOpt = typer.Option(Path("params.yaml"), "--params", help="Pad naar params.yaml.")
+
+
+def say(msg: str, warn: bool = False) -> None:
+    if warn:
+        err.print(f"[yellow]{msg}[/yellow]", highlight=False, soft_wrap=True)
+    else:
+        out.print(msg, highlight=False, soft_wrap=True)
+
+
+def _path(value: Optional[Path], params: dict[str, Any], key: str, params_path: Path) -> Path:
+    if value is not None:
+        return value
+    paths = section(params, "paths", params_path)
+    if key not in paths:
+        raise SamenspelError(f"pad 'paths.{key}' ontbreekt in params.yaml", path=params_path)
+    return Path(paths[key])
+
+
+@app.command()
+def ingest(
+    surveys: Optional[Path] = typer.Option(None, help="Map met enquête-exports en hun YAML."),
+    documents: Optional[Path] = typer.Option(None, help="Map met regionale documenten."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="passages.parquet"),
+    accounting: Optional[Path] = typer.Option(None, help="Verantwoording per bestand (JSON)."),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop bij het eerste onleesbare bestand."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Lees enquêtes en documenten in en maak er passages van."""
+    from pipeline import ingest as stage
+
+    p = load_params(params)
+    cfg = stage.IngestConfig.from_params(section(p, "ingest", params))
+    cfg.strict = cfg.strict or strict
+    stage.run(
+        _path(surveys, p, "surveys", params), _path(documents, p, "documents", params),
+        _path(output, p, "passages", params), _path(accounting, p, "ingest_accounting", params),
+        _path(metrics, p, "ingest_metrics", params), cfg, say=say,
+    )
+
+
+@app.command()
+def scrub(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="passages.parquet uit ingest."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Geschoonde passages (parquet)."),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Vervang persoonsgegevens door getypeerde plaatshouders ([NAAM], [EMAIL], ...)."""
+    from pipeline import scrub as stage
+
+    p = load_params(params)
+    cfg = stage.ScrubConfig.from_params(section(p, "scrub", params))
+    stage.run(_path(input, p, "passages", params), _path(output, p, "scrubbed", params),
+              _path(metrics, p, "scrub_metrics", params), cfg, say=say)
+
+
+@app.command()
+def nlp(
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="Geschoonde passages (parquet)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="nlp.parquet"),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    backend: Optional[str] = typer.Option(None, help="Overschrijf nlp.backend: auto, nl_core_news_sm, fallback."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Tokeniseer en lemmatiseer de passages met spaCy."""
+    from pipeline import nlp as stage
+
+    p = load_params(params)
+    cfg = stage.NlpConfig.from_params(section(p, "nlp", params))
+    if backend:
+        cfg.backend = backend
+    stage.run(_path(input, p, "scrubbed", params), _path(output, p, "nlp", params),
+              _path(metrics, p, "nlp_metrics", params), cfg, say=say)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    import click
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except SamenspelError as exc:
+        err.print(f"[red]fout:[/red] {exc.one_line()}", highlight=False, soft_wrap=True)
+        return 2
+    except click.exceptions.Abort:
+        err.print("afgebroken")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("afgebroken")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

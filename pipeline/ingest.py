@@ -1,0 +1,426 @@
+"""Stage `ingest`: survey exports and regional documents -> passages.
+
+Inputs:  a folder of survey exports (CSV/TSV, XLSX, SPSS .sav), each with an optional
+         wave YAML beside it, and a folder of documents (PDF, DOCX, HTML, TXT, MD).
+Outputs: `passages.parquet` (schema `PASSAGES`), a detailed accounting report (JSON,
+         per input file) and flat metrics (JSON).
+Params:  section `ingest` of params.yaml.
+
+Every answer cell and every document paragraph becomes a passage; empty, NA and
+filler answers are kept with a status flag. A file that cannot be read is skipped and
+recorded with its reason, or stops the run with `strict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from pipeline import readers
+from pipeline.errors import InputFileError, SamenspelError
+from pipeline.files import write_json, write_table
+from pipeline.progress import progress
+from pipeline.readers.tabular import SurveyOptions
+from pipeline.schema import PASSAGES
+from pipeline.text import normalise_answer, split_long
+
+log = logging.getLogger(__name__)
+
+IGNORED_NAMES = re.compile(r"^(readme|license|licence)(\.|$)", re.IGNORECASE)
+
+
+@dataclass
+class IngestConfig:
+    """Settings from the `ingest` section of params.yaml."""
+
+    max_passage_chars: int
+    filler_answers: list[str]
+    na_values: list[str]
+    strict: bool
+    autodetect_min_mean_chars: int
+    autodetect_min_unique: float
+
+    @classmethod
+    def from_params(cls, cfg: dict[str, Any]) -> "IngestConfig":
+        from pipeline.config import require
+
+        return cls(**{f: require(cfg, f, "ingest") for f in cls.__dataclass_fields__})
+
+
+@dataclass
+class WaveSpec:
+    """What the YAML beside a survey export says about the wave."""
+
+    wave: str
+    file: Path
+    id_column: str | None
+    questions: dict[str, dict[str, str]]
+    metadata: dict[str, str]
+    date: str | None = None
+    options: SurveyOptions = field(default_factory=SurveyOptions)
+    na_values: list[str] | None = None
+    spec_path: Path | None = None
+
+
+_SPEC_KEYS = {"wave", "date", "file", "id_column", "questions", "metadata", "extra_header_rows", "na_values",
+              "encoding", "delimiter", "sheet"}
+
+
+def load_wave_spec(path: Path) -> WaveSpec:
+    """Read and check a wave YAML; errors name the file and the key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"ongeldige YAML ({exc.__class__.__name__})", path=path) from None
+    if not isinstance(data, dict):
+        raise InputFileError("de YAML moet een mapping zijn (sleutel: waarde)", path=path)
+    unknown = set(data) - _SPEC_KEYS
+    if unknown:
+        raise InputFileError(f"onbekende sleutel(s) {sorted(unknown)}", path=path,
+                             hint=f"toegestaan: {', '.join(sorted(_SPEC_KEYS))}")
+    for key in ("wave", "questions"):
+        if key not in data:
+            raise InputFileError(f"sleutel '{key}' ontbreekt", path=path, hint="zie corpora/surveys/README.md")
+    questions = {}
+    for qid, q in (data["questions"] or {}).items():
+        if isinstance(q, str):
+            q = {"column": q}
+        if not isinstance(q, dict) or "column" not in q:
+            raise InputFileError(f"vraag '{qid}' heeft geen 'column'", path=path)
+        questions[str(qid)] = {"column": str(q["column"]), "text": str(q.get("text", ""))}
+    if not questions:
+        raise InputFileError("geen open vragen opgegeven onder 'questions'", path=path)
+    metadata = data.get("metadata") or {}
+    if isinstance(metadata, list):
+        metadata = {str(m): str(m) for m in metadata}
+    file = path.parent / str(data.get("file") or "")
+    if not data.get("file"):
+        matches = [p for p in path.parent.glob(path.stem + ".*") if p.suffix.lower() in readers.SURVEY_READERS]
+        if len(matches) != 1:
+            raise InputFileError("geef met 'file' aan bij welke export deze YAML hoort", path=path)
+        file = matches[0]
+    opts = SurveyOptions(
+        extra_header_rows=data.get("extra_header_rows"),
+        sheet=data.get("sheet"),
+        encoding=data.get("encoding"),
+        delimiter=data.get("delimiter"),
+    )
+    date = data.get("date")
+    return WaveSpec(
+        wave=str(data["wave"]),
+        file=file,
+        id_column=str(data["id_column"]) if data.get("id_column") else None,
+        questions=questions,
+        metadata={str(k): str(v) for k, v in metadata.items()},
+        date=date.isoformat() if isinstance(date, (dt.date, dt.datetime)) else (str(date) if date else None),
+        options=opts,
+        na_values=[str(v) for v in data["na_values"]] if data.get("na_values") is not None else None,
+        spec_path=path,
+    )
+
+
+# ------------------------------------------------------------------ auto-detection
+
+_ID_NAMES = re.compile(r"^(id|respondent(_?id|nr|nummer)?|response_?id|responseid|token|resp(_?nr)?|volgnummer)$",
+                       re.IGNORECASE)
+
+
+def detect_id_column(df: pd.DataFrame) -> str | None:
+    for col in df.columns:
+        if _ID_NAMES.match(str(col).strip()):
+            vals = df[col].astype(str).str.strip()
+            if (vals != "").all() and vals.is_unique:
+                return col
+    return None
+
+
+def detect_open_columns(df: pd.DataFrame, cfg: IngestConfig, exclude: set[str]) -> list[str]:
+    """Columns that hold long, varied free text: open answers."""
+    chosen = []
+    for col in df.columns:
+        if col in exclude:
+            continue
+        vals = df[col].astype(str).str.strip()
+        vals = vals[vals != ""]
+        if len(vals) < 3:
+            continue
+        mean_chars = vals.str.len().mean()
+        unique = vals.nunique() / len(vals)
+        words = vals.str.split().str.len().mean()
+        if mean_chars >= cfg.autodetect_min_mean_chars and unique >= cfg.autodetect_min_unique and words >= 4:
+            chosen.append(col)
+    return chosen
+
+
+def detect_metadata_columns(df: pd.DataFrame, exclude: set[str]) -> list[str]:
+    """Short, categorical columns worth keeping for breakdowns (at most 30 levels)."""
+    keep = []
+    for col in df.columns:
+        if col in exclude:
+            continue
+        vals = df[col].astype(str).str.strip()
+        vals = vals[vals != ""]
+        if 0 < vals.nunique() <= 30 and vals.str.len().mean() <= 40:
+            keep.append(col)
+    return keep
+
+
+# ------------------------------------------------------------------ surveys
+
+
+def _status(text: str, na_values: set[str], fillers: set[str]) -> str:
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    if stripped in na_values:
+        return "na"
+    norm = normalise_answer(stripped)
+    if not norm or norm in fillers:
+        return "filler"
+    return "ok"
+
+
+def _safe_meta_name(name: str) -> str:
+    return "meta_" + re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+
+
+def ingest_survey(spec: WaveSpec, root: Path, cfg: IngestConfig, say) -> tuple[list[dict], dict]:
+    """Read one export with its spec; return passage rows and its accounting entry."""
+    path = spec.file
+    reader = readers.SURVEY_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputFileError(f"onbekend exportformaat '{path.suffix}'", path=path,
+                             hint=f"ondersteund: {', '.join(sorted(readers.SURVEY_READERS))}")
+    table = reader(path, spec.options)
+    df = table.data
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    entry: dict[str, Any] = {"file": rel, "kind": "survey", "status": "read", "wave": spec.wave,
+                             "spec": spec.spec_path.name if spec.spec_path else None, "notes": list(table.notes)}
+
+    if spec.spec_path is None:  # no YAML: detect and say what was chosen
+        spec.id_column = detect_id_column(df)
+        exclude = {spec.id_column} if spec.id_column else set()
+        open_cols = detect_open_columns(df, cfg, exclude)
+        if not open_cols:
+            raise InputFileError("geen open-antwoordkolommen herkend", path=path,
+                                 hint="leg een YAML naast de export met 'questions' (zie corpora/surveys/README.md)")
+        spec.questions = {re.sub(r"\W+", "_", c).strip("_").lower() or f"q{i}":
+                          {"column": c, "text": table.question_texts.get(c, "")} for i, c in enumerate(open_cols)}
+        spec.metadata = {c: c for c in detect_metadata_columns(df, exclude | set(open_cols))}
+        msg = (f"{rel}: geen YAML; open vragen herkend: {', '.join(open_cols)}; "
+               f"id-kolom: {spec.id_column or '(rijnummer)'}; metadata: {', '.join(spec.metadata) or '-'}")
+        say(msg)
+        entry["autodetected"] = {"open_columns": open_cols, "id_column": spec.id_column,
+                                 "metadata": list(spec.metadata)}
+
+    wanted = [q["column"] for q in spec.questions.values()] + list(spec.metadata.values())
+    if spec.id_column:
+        wanted.append(spec.id_column)
+    missing = [c for c in wanted if c not in df.columns]
+    if missing:
+        raise InputFileError(
+            f"kolom(men) {', '.join(repr(c) for c in missing)} bestaan niet in de export",
+            path=path, hint=f"beschikbaar: {', '.join(map(str, df.columns[:25]))}; pas de YAML aan")
+
+    if spec.id_column:
+        ids = df[spec.id_column].astype(str).str.strip()
+        empty_ids = [table.rows[i] for i in range(len(ids)) if not ids.iloc[i]]
+        if empty_ids:
+            raise InputFileError(f"lege respondent-id in rij(en) {empty_ids[:5]}", path=path,
+                                 hint="vul de ids aan of kies een andere 'id_column'")
+        dups = sorted(ids[ids.duplicated()].unique())
+        if dups:
+            raise InputFileError(f"dubbele respondent-id's: {', '.join(dups[:5])}"
+                                 + (f" (en {len(dups) - 5} meer)" if len(dups) > 5 else ""), path=path,
+                                 hint="maak de ids uniek of kies een andere 'id_column' in de YAML")
+    else:
+        ids = pd.Series([f"r{r}" for r in table.rows], index=df.index)
+
+    na_values = set(spec.na_values if spec.na_values is not None else cfg.na_values)
+    fillers = {normalise_answer(f) for f in cfg.filler_answers}
+    counts = {"rows_read": len(df), "answers": 0, "non_empty": 0, "empty": 0, "na": 0, "filler": 0, "passages": 0}
+    per_question: dict[str, dict[str, int]] = {}
+    rows: list[dict] = []
+    meta_cols = {_safe_meta_name(name): col for name, col in spec.metadata.items()}
+    for i in range(len(df)):
+        rid = ids.iloc[i]
+        meta = {m: str(df[col].iloc[i]).strip() or None for m, col in meta_cols.items()}
+        for qid, q in spec.questions.items():
+            text = str(df[q["column"]].iloc[i])
+            status = _status(text, na_values, fillers)
+            counts["answers"] += 1
+            qc = per_question.setdefault(qid, {"answers": 0, "ok": 0, "empty": 0, "na": 0, "filler": 0})
+            qc["answers"] += 1
+            qc[status] += 1
+            if status == "ok":
+                counts["non_empty"] += 1
+            else:
+                counts[status] += 1
+            text = text.strip()
+            chunks = split_long(text, cfg.max_passage_chars) if status == "ok" else [text]
+            for c, chunk in enumerate(chunks):
+                pid = f"{spec.wave}/{rid}/{qid}" + (f"#{c}" if len(chunks) > 1 else "")
+                rows.append({"passage_id": pid, "source": rel, "kind": "survey", "wave": spec.wave,
+                             "respondent_id": rid, "question_id": qid, "row": table.rows[i], "page": None,
+                             "paragraph": None, "chunk": c, "section": None, "text": chunk, "status": status,
+                             **meta})
+                counts["passages"] += 1
+    entry.update(counts)
+    entry["questions"] = {qid: {**per_question.get(qid, {}), "column": q["column"], "text": q["text"]}
+                          for qid, q in spec.questions.items()}
+    entry["rows_rejected"] = table.rejected
+    entry["date"] = spec.date
+    return rows, entry
+
+
+# ------------------------------------------------------------------ documents
+
+
+def ingest_document(path: Path, folder: Path, cfg: IngestConfig) -> tuple[list[dict], dict]:
+    reader = readers.DOCUMENT_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputFileError(f"onbekend documentformaat '{path.suffix}'", path=path,
+                             hint=f"ondersteund: {', '.join(sorted(readers.DOCUMENT_READERS))}")
+    paragraphs = reader(path)
+    root = folder.parent
+    rel = path.relative_to(root).as_posix()
+    doc_id = path.relative_to(folder).with_suffix("").as_posix()
+    rows = []
+    for n, para in enumerate(paragraphs, start=1):
+        chunks = split_long(para.text, cfg.max_passage_chars)
+        for c, chunk in enumerate(chunks):
+            pid = f"{doc_id}/{n:04d}" + (f".{c}" if len(chunks) > 1 else "")
+            rows.append({"passage_id": pid, "source": rel, "kind": "document", "wave": None,
+                         "respondent_id": None, "question_id": None, "row": None, "page": para.page,
+                         "paragraph": n, "chunk": c, "section": para.section, "text": chunk, "status": "ok"})
+    pages = sorted({p.page for p in paragraphs if p.page})
+    entry = {"file": rel, "kind": "document", "status": "read", "paragraphs": len(paragraphs),
+             "passages": len(rows), "pages": len(pages) or None, "notes": []}
+    if not paragraphs:
+        entry["notes"].append("geen tekst gevonden")
+    return rows, entry
+
+
+# ------------------------------------------------------------------ stage
+
+
+def _survey_specs(folder: Path) -> tuple[list[WaveSpec], list[Path], list[dict]]:
+    """Pair exports with their YAMLs; return specs, exports without a YAML, errors."""
+    specs, errors = [], []
+    claimed: set[Path] = set()
+    for yml in sorted(list(folder.rglob("*.yaml")) + list(folder.rglob("*.yml"))):
+        try:
+            spec = load_wave_spec(yml)
+        except SamenspelError as exc:
+            errors.append({"file": yml, "error": exc})
+            continue
+        specs.append(spec)
+        claimed.add(spec.file.resolve())
+    unpaired = [p for p in sorted(folder.rglob("*")) if p.is_file() and p.resolve() not in claimed
+                and p.suffix.lower() not in (".yaml", ".yml")]
+    return specs, unpaired, errors
+
+
+def _skip(entries: list, path: Path, root: Path, kind: str, exc: SamenspelError, cfg: IngestConfig, say) -> None:
+    if cfg.strict:
+        raise exc
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    entries.append({"file": rel, "kind": kind, "status": "skipped", "reason": exc.problem, "hint": exc.hint,
+                    "passages": 0})
+    say(f"overgeslagen: {exc.one_line()}", warn=True)
+
+
+def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, accounting: Path, metrics: Path,
+        cfg: IngestConfig, say=None) -> pd.DataFrame:
+    """Ingest every survey export and document; write passages, accounting and metrics."""
+    say = say or (lambda msg, warn=False: (log.warning if warn else log.info)(msg))
+    all_rows: list[dict] = []
+    entries: list[dict] = []
+    ignored: list[str] = []
+    waves_seen: dict[str, str] = {}
+
+    jobs: list[tuple[str, Any, Path]] = []
+    if surveys_dir is not None:
+        if not surveys_dir.is_dir():
+            raise SamenspelError("map met enquêtes bestaat niet", path=surveys_dir)
+        specs, unpaired, spec_errors = _survey_specs(surveys_dir)
+        for err in spec_errors:
+            _skip(entries, err["file"], surveys_dir.parent, "survey", err["error"], cfg, say)
+        for spec in specs:
+            jobs.append(("survey", spec, surveys_dir))
+        for path in unpaired:
+            if IGNORED_NAMES.match(path.name) or path.name.startswith("."):
+                ignored.append(path.relative_to(surveys_dir.parent).as_posix())
+                continue
+            stem = re.sub(r"\W+", "_", path.stem)
+            jobs.append(("survey", WaveSpec(wave=stem, file=path, id_column=None, questions={}, metadata={}),
+                         surveys_dir))
+    if documents_dir is not None:
+        if not documents_dir.is_dir():
+            raise SamenspelError("map met documenten bestaat niet", path=documents_dir)
+        for path in sorted(documents_dir.rglob("*")):
+            if not path.is_file():
+                continue
+            if IGNORED_NAMES.match(path.name) or path.name.startswith("."):
+                ignored.append(path.relative_to(documents_dir.parent).as_posix())
+                continue
+            jobs.append(("document", path, documents_dir))
+
+    for kind, job, folder in progress(jobs, "inlezen", total=len(jobs)):
+        root = folder.parent
+        path = job.file if kind == "survey" else job
+        try:
+            if kind == "survey":
+                if not path.exists():
+                    raise InputFileError(f"export '{path.name}' uit de YAML bestaat niet", path=job.spec_path)
+                if job.wave in waves_seen:
+                    raise InputFileError(f"golf '{job.wave}' komt al voor in {waves_seen[job.wave]}", path=path,
+                                         hint="geef elke golf een eigen 'wave'-label")
+                rows, entry = ingest_survey(job, root, cfg, say)
+                waves_seen[job.wave] = entry["file"]
+            else:
+                rows, entry = ingest_document(path, folder, cfg)
+        except SamenspelError as exc:
+            _skip(entries, path, root, kind, exc, cfg, say)
+            continue
+        if cfg.strict and entry.get("rows_rejected"):
+            raise InputFileError(f"{len(entry['rows_rejected'])} onbruikbare rij(en): {entry['rows_rejected'][0]}",
+                                 path=path)
+        all_rows.extend(rows)
+        entries.append(entry)
+
+    df = pd.DataFrame(all_rows, columns=PASSAGES.names + sorted({k for r in all_rows for k in r if k.startswith("meta_")}))
+    for col in ("row", "page", "paragraph", "chunk"):
+        df[col] = df[col].astype("Int64")
+    write_table(output, df, PASSAGES)
+
+    surveys = [e for e in entries if e["kind"] == "survey" and e["status"] == "read"]
+    docs = [e for e in entries if e["kind"] == "document" and e["status"] == "read"]
+    totals = {
+        "files_read": len(surveys) + len(docs),
+        "files_skipped": sum(e["status"] == "skipped" for e in entries),
+        "survey_files": len(surveys),
+        "survey_rows": sum(e["rows_read"] for e in surveys),
+        "survey_rows_rejected": sum(len(e["rows_rejected"]) for e in surveys),
+        "answers": sum(e["answers"] for e in surveys),
+        "answers_non_empty": sum(e["non_empty"] for e in surveys),
+        "answers_empty": sum(e["empty"] for e in surveys),
+        "answers_na": sum(e["na"] for e in surveys),
+        "answers_filler": sum(e["filler"] for e in surveys),
+        "document_files": len(docs),
+        "document_paragraphs": sum(e["paragraphs"] for e in docs),
+        "passages": len(df),
+        "passages_ok": int((df["status"] == "ok").sum()),
+    }
+    write_json(accounting, {"stage": "ingest", "totals": totals, "files": entries, "ignored": ignored})
+    write_json(metrics, totals)
+    say(f"ingest: {totals['files_read']} bestanden gelezen ({totals['files_skipped']} overgeslagen) → "
+        f"{totals['passages']} passages in {output}")
+    return df

@@ -1,0 +1,125 @@
+"""Table schemas of the intermediate data, declared once and checked at stage boundaries.
+
+Every table is written as Parquet through `write_table`, which validates the columns
+and casts them to the declared Arrow types, so that the files are the same byte for
+byte for the same content. Extra columns are allowed only with a declared prefix
+(`meta_` for respondent metadata kept from a survey export).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.errors import SamenspelError
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    nullable: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    columns: tuple[Column, ...]
+    extra_prefixes: tuple[str, ...] = field(default_factory=tuple)
+    extra_type: pa.DataType = pa.string()
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def arrow_schema(self, df: pd.DataFrame) -> pa.Schema:
+        fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]
+        fields += [pa.field(name, self.extra_type) for name in self.extra_columns(df)]
+        return pa.schema(fields)
+
+    def extra_columns(self, df: pd.DataFrame) -> list[str]:
+        return [c for c in df.columns if c not in self.names]
+
+    def validate(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Check names, nulls and extra columns; return the columns in declared order."""
+        missing = [c for c in self.names if c not in df.columns]
+        if missing:
+            raise SamenspelError(
+                f"table '{self.name}' misses columns {missing}",
+                hint="the upstream output is from an older version; run `dvc repro` again",
+            )
+        bad_extra = [c for c in self.extra_columns(df) if not c.startswith(self.extra_prefixes)]
+        if bad_extra:
+            raise SamenspelError(f"table '{self.name}' has undeclared columns {bad_extra}")
+        for col in self.columns:
+            if not col.nullable and df[col.name].isna().any():
+                raise SamenspelError(f"table '{self.name}': column '{col.name}' has empty values")
+        if "passage_id" in df.columns and df["passage_id"].duplicated().any():
+            dup = df.loc[df["passage_id"].duplicated(), "passage_id"].iloc[0]
+            raise SamenspelError(f"table '{self.name}': passage_id '{dup}' is not unique")
+        return df[self.names + sorted(self.extra_columns(df))]
+
+    def to_arrow(self, df: pd.DataFrame) -> pa.Table:
+        df = self.validate(df)
+        return pa.Table.from_pandas(df, schema=self.arrow_schema(df), preserve_index=False)
+
+
+_str = pa.string()
+_int = pa.int64()
+_strs = pa.list_(pa.string())
+
+PROVENANCE = (
+    Column("passage_id", _str, nullable=False, doc="stable id: <wave>/<respondent>/<question> or <document>/<paragraph>[.<chunk>]"),
+    Column("source", _str, nullable=False, doc="input file, relative to the corpus folder"),
+    Column("kind", _str, nullable=False, doc="'survey' or 'document'"),
+    Column("wave", _str, doc="survey wave label"),
+    Column("respondent_id", _str, doc="survey respondent id"),
+    Column("question_id", _str, doc="survey question id"),
+    Column("row", _int, doc="1-based data row in the survey export"),
+    Column("page", _int, doc="1-based page (PDF only)"),
+    Column("paragraph", _int, doc="1-based paragraph index in the document"),
+    Column("chunk", _int, nullable=False, doc="0, or the part number when a long paragraph was split on sentences"),
+    Column("section", _str, doc="nearest heading above the paragraph (documents)"),
+)
+
+#: Output of `ingest`: one row per passage, including empty and filler answers (flagged).
+PASSAGES = Schema(
+    "passages",
+    PROVENANCE
+    + (
+        Column("text", _str, nullable=False),
+        Column("status", _str, nullable=False, doc="'ok', 'empty', 'na' or 'filler'"),
+    ),
+    extra_prefixes=("meta_",),
+)
+
+#: Output of `scrub`: the passages with personal data replaced by typed placeholders.
+SCRUBBED = Schema(
+    "scrubbed",
+    PASSAGES.columns
+    + (
+        Column("scrubbed", pa.bool_(), nullable=False, doc="scrubbing was applied to this passage"),
+        Column("pii_types", _strs, doc="placeholder types that were inserted"),
+    ),
+    extra_prefixes=("meta_",),
+)
+
+#: Output of `nlp`: linguistic annotation per passage (joined to SCRUBBED by passage_id).
+NLP = Schema(
+    "nlp",
+    (
+        Column("passage_id", _str, nullable=False),
+        Column("tokens", _strs, nullable=False),
+        Column("lemmas", _strs, nullable=False, doc="lowercased lemma per token"),
+        Column("content_lemmas", _strs, nullable=False, doc="lemmas without stop words, punctuation, numbers"),
+        Column("n_sentences", _int, nullable=False),
+        Column("entities", _strs, nullable=False, doc="'LABEL:text' per entity; empty without NER"),
+        Column("backend", _str, nullable=False, doc="NLP backend that produced the row"),
+    ),
+)
+
+STATUS_OK = "ok"
+STATUSES = ("ok", "empty", "na", "filler")

@@ -1,0 +1,125 @@
+"""Stage `ingest`: passages, accounting, skips with reasons, --strict."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import ingest
+from pipeline.errors import SamenspelError
+from pipeline.text import split_long
+from tests import factory
+
+
+def run(tmp_path, cfg, surveys=None, documents=None):
+    out = tmp_path / "out"
+    df = ingest.run(surveys, documents, out / "passages.parquet", out / "accounting.json", out / "metrics.json", cfg)
+    return df, json.loads((out / "accounting.json").read_text()), json.loads((out / "metrics.json").read_text())
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    surveys = tmp_path / "surveys"
+    documents = tmp_path / "documents"
+    surveys.mkdir()
+    documents.mkdir()
+    rows = factory.survey_rows(12)
+    rows[3]["antwoord_rol"] = "NA"
+    rows[4]["antwoord_rol"] = "N.v.t."
+    factory.write_csv(surveys / "golf2030.csv", rows, encoding="cp1252")
+    factory.write_spec(surveys / "golf2030.yaml", "golf2030.csv")
+    factory.write_pdf(documents / "gr.pdf")
+    factory.write_docx(documents / "convenant.docx")
+    (documents / "agenda.html").write_text(factory.HTML, encoding="utf-8")
+    (documents / "README.md").write_text("Uitleg, geen document.", encoding="utf-8")
+    return surveys, documents, rows
+
+
+def test_every_non_empty_answer_becomes_a_passage(tmp_path, ingest_cfg, corpus):
+    surveys, documents, rows = corpus
+    df, acc, metrics = run(tmp_path, ingest_cfg, surveys, documents)
+    # Independent count from the source file itself.
+    raw = pd.read_csv(surveys / "golf2030.csv", sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
+    for _, r in raw.iterrows():
+        for qid, col in (("rol", "antwoord_rol"), ("uitdaging", "antwoord_uitdaging")):
+            hit = df[df["passage_id"] == f"2030/{r['respondent']}/{qid}"]
+            assert len(hit) == 1
+            assert hit["text"].iloc[0] == r[col].strip()
+    ok = df[(df["kind"] == "survey") & (df["status"] == "ok")]
+    assert len(ok) == metrics["answers_non_empty"]
+    assert metrics["answers"] == 2 * len(rows) == metrics["answers_non_empty"] + metrics["answers_empty"] \
+        + metrics["answers_na"] + metrics["answers_filler"]
+    assert metrics["answers_na"] == 1
+    assert set(df.loc[df["text"].isin(["weet niet", "N.v.t."]), "status"]) == {"filler"}
+
+
+def test_provenance_and_metadata(tmp_path, ingest_cfg, corpus):
+    surveys, documents, _ = corpus
+    df, acc, _ = run(tmp_path, ingest_cfg, surveys, documents)
+    first = df[df["passage_id"] == "2030/R001/rol"].iloc[0]
+    assert first["source"] == "surveys/golf2030.csv" and first["row"] == 2 and first["wave"] == "2030"
+    assert first["meta_organisatie"] == "gemeente"
+    pdf = df[df["source"] == "documents/gr.pdf"]
+    assert pdf["page"].tolist() == [1, 1, 1, 2, 2, 2] and pdf["paragraph"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert pdf["passage_id"].iloc[0] == "gr/0001"
+    assert acc["ignored"] == ["documents/README.md"]
+    docs = {e["file"]: e for e in acc["files"] if e["kind"] == "document"}
+    assert sum(e["passages"] for e in docs.values()) == (df["kind"] == "document").sum()
+
+
+def test_bad_files_are_skipped_with_reason(tmp_path, ingest_cfg, corpus):
+    surveys, documents, _ = corpus
+    (documents / "kapot.docx").write_text("dit is geen Word-bestand", encoding="utf-8")
+    factory.write_csv(surveys / "dubbel.csv", factory.survey_rows(3) + factory.survey_rows(2))
+    factory.write_spec(surveys / "dubbel.yaml", "dubbel.csv", wave="dubbel")
+    factory.write_csv(surveys / "fout.csv", factory.survey_rows(3))
+    factory.write_spec(surveys / "fout.yaml", "fout.csv", wave="fout", metadata={"regio": "regio_kolom"})
+    df, acc, metrics = run(tmp_path, ingest_cfg, surveys, documents)
+    skipped = {e["file"]: e["reason"] for e in acc["files"] if e["status"] == "skipped"}
+    assert "documents/kapot.docx" in skipped and "extensie" in skipped["documents/kapot.docx"]
+    assert "dubbele respondent-id" in skipped["surveys/dubbel.csv"]
+    assert "regio_kolom" in skipped["surveys/fout.csv"]
+    assert metrics["files_skipped"] == 3
+    assert (df["kind"] == "survey").sum() == 24  # the good wave is still there
+
+
+def test_strict_stops_on_first_bad_file(tmp_path, ingest_cfg, corpus):
+    surveys, documents, _ = corpus
+    (documents / "leeg.pdf").write_bytes(b"")
+    ingest_cfg.strict = True
+    with pytest.raises(SamenspelError, match="leeg"):
+        run(tmp_path, ingest_cfg, surveys, documents)
+
+
+def test_without_yaml_open_columns_are_detected_and_reported(tmp_path, ingest_cfg):
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    rows = [{"ResponseId": f"x{i}", "leeftijd": str(30 + i), "sector": "gemeente",
+             "toelichting": f"Antwoord {i}: " + factory.ANSWERS[i % 2] + f" Dat zie ik al {i} jaar zo."}
+            for i in range(10)]
+    factory.write_csv(surveys / "export.csv", rows, sep=",")
+    messages = []
+    df, acc, _ = ingest.run(surveys, None, tmp_path / "p.parquet", tmp_path / "a.json", tmp_path / "m.json",
+                            ingest_cfg, say=lambda m, warn=False: messages.append(m)), \
+        json.loads((tmp_path / "a.json").read_text()), None
+    entry = acc["files"][0]
+    assert entry["autodetected"]["open_columns"] == ["toelichting"]
+    assert entry["autodetected"]["id_column"] == "ResponseId"
+    assert any("toelichting" in m for m in messages)
+    assert len(df) == 10 and df["meta_sector"].eq("gemeente").all()
+
+
+def test_long_paragraph_split_on_sentences_loses_nothing():
+    text = " ".join(f"Zin nummer {i} gaat over de regionale samenwerking in de regio." for i in range(200))
+    chunks = split_long(text, 500)
+    assert len(chunks) > 10 and all(len(c) <= 500 for c in chunks)
+    assert " ".join(chunks) == text
+    assert all(c.endswith(".") for c in chunks)
+
+
+def test_oversized_answer_without_punctuation_is_cut_not_lost():
+    text = "woord " * 200_000
+    chunks = split_long(text.strip(), 1500)
+    assert " ".join(chunks) == text.strip()
