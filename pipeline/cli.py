@@ -100,6 +100,82 @@ def nlp(
               _path(metrics, p, "nlp_metrics", params), cfg, say=say)
 
 
+@app.command()
+def train(
+    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    annotations: Optional[Path] = typer.Option(None, help="Map met geannoteerde passages (*.jsonl)."),
+    model: Optional[Path] = typer.Option(None, help="Uitvoer: models/classifier.skops"),
+    oof: Optional[Path] = typer.Option(None, help="Uitvoer: out-of-fold-voorspellingen (parquet)."),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Vergelijk classificatieontwerpen met kruisvalidatie en train het beste."""
+    from pipeline import train as stage
+
+    p = load_params(params)
+    cfg = stage.TrainConfig.from_params(section(p, "train", params))
+    stage.run(_path(codebook, p, "codebook", params), _path(annotations, p, "annotations", params),
+              _path(model, p, "model", params), _path(oof, p, "oof", params),
+              _path(metrics, p, "train_metrics", params), cfg, section(p, "nlp", params)["backend"], say=say)
+
+
+@app.command()
+def evaluate(
+    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    annotations: Optional[Path] = typer.Option(None, help="Map met geannoteerde passages (*.jsonl)."),
+    model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
+    oof: Optional[Path] = typer.Option(None, help="Out-of-fold-voorspellingen uit train."),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    table: Optional[Path] = typer.Option(None, help="Tabel in Markdown."),
+    plots: Optional[Path] = typer.Option(None, help="Map voor precision-recall-curves (CSV)."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Meet de overeenstemming met menselijke codering, per code, naast het woordenboek."""
+    from pipeline import evaluate as stage
+
+    p = load_params(params)
+    stage.run(_path(codebook, p, "codebook", params), _path(annotations, p, "annotations", params),
+              _path(model, p, "model", params), _path(oof, p, "oof", params),
+              _path(metrics, p, "evaluate_metrics", params), _path(table, p, "evaluation_table", params),
+              _path(plots, p, "pr_curves", params), section(p, "nlp", params)["backend"], say=say)
+
+
+@app.command()
+def classify(
+    input: Optional[Path] = typer.Argument(None, help="Bestand om te coderen (CSV, XLSX, SAV, TXT, MD, PDF, DOCX, "
+                                                      "HTML). Zonder INPUT: de pipeline-stage op alle passages."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="OUT.csv (of classified.parquet)."),
+    text_column: Optional[str] = typer.Option(None, help="Kolom met de tekst (CSV/XLSX); anders herkend."),
+    id_column: Optional[str] = typer.Option(None, help="Kolom met de id (CSV/XLSX); anders herkend of rijnummer."),
+    model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
+    passages: Optional[Path] = typer.Option(None, help="Stage: geschoonde passages (parquet)."),
+    nlp: Optional[Path] = typer.Option(None, help="Stage: nlp.parquet"),
+    metrics: Optional[Path] = typer.Option(None, help="Stage: platte metrics (JSON)."),
+    cooccurrence: Optional[Path] = typer.Option(None, help="Stage: code-co-occurrentie (CSV, DVC-plot)."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Codeer passages met het getrainde model (oriëntaties en thema's)."""
+    from pipeline import classify as stage
+
+    p = load_params(params)
+    model_path = _path(model, p, "model", params)
+    if input is not None:
+        from pipeline.ingest import IngestConfig
+        from pipeline.nlp import NlpConfig
+        from pipeline.scrub import ScrubConfig
+
+        if output is None:
+            raise SamenspelError("geef --output OUT.csv op")
+        stage.classify_file(input, output, model_path, text_column, id_column,
+                            IngestConfig.from_params(section(p, "ingest", params)),
+                            ScrubConfig.from_params(section(p, "scrub", params)),
+                            NlpConfig.from_params(section(p, "nlp", params)), say=say)
+        return
+    stage.run(_path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), model_path,
+              _path(output, p, "classified", params), _path(metrics, p, "classify_metrics", params),
+              _path(cooccurrence, p, "cooccurrence", params), say=say)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
     import click

@@ -28,8 +28,15 @@ class Column:
 class Schema:
     name: str
     columns: tuple[Column, ...]
-    extra_prefixes: tuple[str, ...] = field(default_factory=tuple)
-    extra_type: pa.DataType = pa.string()
+    #: Allowed extra columns: name prefix -> Arrow type (e.g. ``meta_`` -> string).
+    extras: dict[str, pa.DataType] = field(default_factory=dict)
+
+    @property
+    def extra_prefixes(self) -> tuple[str, ...]:
+        return tuple(self.extras)
+
+    def _extra_type(self, name: str) -> pa.DataType:
+        return next(t for p, t in self.extras.items() if name.startswith(p))
 
     @property
     def names(self) -> list[str]:
@@ -37,7 +44,7 @@ class Schema:
 
     def arrow_schema(self, df: pd.DataFrame) -> pa.Schema:
         fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]
-        fields += [pa.field(name, self.extra_type) for name in self.extra_columns(df)]
+        fields += [pa.field(name, self._extra_type(name)) for name in self.extra_columns(df)]
         return pa.schema(fields)
 
     def extra_columns(self, df: pd.DataFrame) -> list[str]:
@@ -51,7 +58,7 @@ class Schema:
                 f"table '{self.name}' misses columns {missing}",
                 hint="the upstream output is from an older version; run `dvc repro` again",
             )
-        bad_extra = [c for c in self.extra_columns(df) if not c.startswith(self.extra_prefixes)]
+        bad_extra = [c for c in self.extra_columns(df) if not str(c).startswith(self.extra_prefixes)]
         if bad_extra:
             raise SamenspelError(f"table '{self.name}' has undeclared columns {bad_extra}")
         for col in self.columns:
@@ -93,7 +100,7 @@ PASSAGES = Schema(
         Column("text", _str, nullable=False),
         Column("status", _str, nullable=False, doc="'ok', 'empty', 'na' or 'filler'"),
     ),
-    extra_prefixes=("meta_",),
+    extras={"meta_": _str},
 )
 
 #: Output of `scrub`: the passages with personal data replaced by typed placeholders.
@@ -104,7 +111,7 @@ SCRUBBED = Schema(
         Column("scrubbed", pa.bool_(), nullable=False, doc="scrubbing was applied to this passage"),
         Column("pii_types", _strs, doc="placeholder types that were inserted"),
     ),
-    extra_prefixes=("meta_",),
+    extras={"meta_": _str},
 )
 
 #: Output of `nlp`: linguistic annotation per passage (joined to SCRUBBED by passage_id).

@@ -1,0 +1,185 @@
+"""Stage `classify`: code every passage with the trained classifier.
+
+Inputs:  scrubbed passages (schema `SCRUBBED`), their NLP annotation (schema `NLP`)
+         and the classifier under `models/`.
+Outputs: `classified.parquet` (schema `CLASSIFIED`): the passage with, for every code,
+         a probability `p_<code>` and a 0/1 column `<code>`, the assigned codes joined
+         with ';', and the top evidence terms per assigned code; flat metrics and a
+         code co-occurrence table (DVC plot).
+Params:  none of its own; the model carries its thresholds.
+
+`classify_file` is the same coding for an ad-hoc file (CSV, XLSX, TXT, PDF, DOCX, ...)
+from the command line: `samenspel classify INPUT --output OUT.csv`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.errors import SamenspelError
+from pipeline.files import atomic_path, read_table, write_json, write_table
+from pipeline.model import Classifier, feature_frame
+from pipeline.schema import NLP, SCRUBBED, Column, Schema
+
+log = logging.getLogger(__name__)
+
+#: Output of `classify`. Code columns depend on the codebook: p_<code> (float) and
+#: the 0/1 decision, stored with the prefix `code_` here and named <code> in CSV exports.
+CLASSIFIED = Schema(
+    "classified",
+    SCRUBBED.columns + (
+        Column("classified", pa.bool_(), nullable=False, doc="false for empty, NA and filler passages"),
+        Column("codes", pa.string(), nullable=False, doc="assigned codes joined with ';'"),
+        Column("evidence", pa.list_(pa.string()), nullable=False, doc="'code: term, term' per assigned code"),
+    ),
+    extras={"meta_": pa.string(), "p_": pa.float64(), "code_": pa.int64()},
+)
+
+
+def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], mask: np.ndarray | None = None,
+                  evidence: bool = True) -> pd.DataFrame:
+    """Probabilities, decisions, joined codes and evidence for each text.
+
+    Rows where `mask` is False (empty or filler passages) get probability 0 and no codes.
+    """
+    n = len(texts)
+    mask = np.ones(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    proba = np.zeros((n, len(clf.codes)))
+    assigned = np.zeros((n, len(clf.codes)), dtype=int)
+    ev: list[list[str]] = [[] for _ in range(n)]
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        X = feature_frame([texts[i] for i in idx], [list(lemmas[i]) for i in idx])
+        p = clf.predict_proba(X)
+        proba[idx] = p
+        assigned[idx] = clf.decide(p)
+        if evidence:
+            for i, e in zip(idx, clf.evidence(X, assigned[idx])):
+                ev[i] = e
+    out = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
+    for j, c in enumerate(clf.codes):
+        out[f"code_{c}"] = assigned[:, j]
+    out["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
+    out["evidence"] = ev
+    return out
+
+
+def cooccurrence_rows(df: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """One row per (code, code) pair assigned together to a passage (incl. the diagonal)."""
+    rows = []
+    for assigned in df["codes"]:
+        got = [c for c in assigned.split(";") if c]
+        for a, b in itertools.product(got, got):
+            rows.append((a, b))
+    return pd.DataFrame(rows, columns=["code", "samen_met"])
+
+
+def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, metrics_path: Path,
+        cooccurrence_path: Path, say=None) -> pd.DataFrame:
+    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    clf = Classifier.load(model_path)
+    passages = read_table(scrubbed_path, SCRUBBED)
+    nlp = read_table(nlp_path, NLP).set_index("passage_id")
+    missing = set(passages["passage_id"]) - set(nlp.index)
+    if missing:
+        raise SamenspelError(f"{len(missing)} passages hebben geen NLP-uitvoer", path=nlp_path,
+                             hint="draai de nlp-stage opnieuw (dvc repro nlp)")
+    backends = set(nlp["backend"])
+    if clf.meta.get("backend") not in backends:
+        say(f"let op: model getraind met {clf.meta.get('backend')}, passages verwerkt met {', '.join(backends)}",
+            warn=True)
+    lemmas = nlp.loc[passages["passage_id"], "lemmas"].tolist()
+    ok = (passages["status"] == "ok").to_numpy()
+    coded = code_passages(clf, passages["text"].tolist(), lemmas, ok)
+    out = pd.concat([passages.reset_index(drop=True), coded], axis=1)
+    out.insert(len(SCRUBBED.columns), "classified", ok)
+    write_table(output, out, CLASSIFIED)
+    co = cooccurrence_rows(out, clf.codes)
+    with atomic_path(cooccurrence_path, suffix=".csv") as tmp:
+        co.to_csv(tmp, index=False)
+    metrics = {"passages": len(out), "classified": int(ok.sum()), "not_classified": int((~ok).sum()),
+               "with_code": int((out["codes"] != "").sum())}
+    for c in clf.codes:
+        metrics[f"share.{c}"] = round(float(out.loc[ok, f"code_{c}"].mean()) if ok.any() else 0.0, 4)
+    write_json(metrics_path, metrics)
+    say(f"classify: {metrics['classified']} passages gecodeerd ({metrics['not_classified']} leeg/opvulling, "
+        f"{metrics['with_code']} met minstens één code) → {output}")
+    return out
+
+
+# ------------------------------------------------------------------ ad-hoc files
+
+
+def read_input(path: Path, text_column: str | None, id_column: str | None, ingest_cfg) -> pd.DataFrame:
+    """Any supported file as a frame with `id` and `text` (and `kind`)."""
+    from pipeline import readers
+    from pipeline.ingest import detect_id_column, detect_open_columns
+    from pipeline.readers.tabular import SurveyOptions
+
+    ext = path.suffix.lower()
+    if ext in readers.SURVEY_READERS:
+        table = readers.SURVEY_READERS[ext](path, SurveyOptions())
+        df = table.data
+        if text_column is None:
+            cols = detect_open_columns(df, ingest_cfg, {id_column} if id_column else set())
+            if not cols:
+                raise SamenspelError("geen tekstkolom herkend", path=path, hint="geef --text-column op")
+            text_column = max(cols, key=lambda c: df[c].astype(str).str.len().mean())
+        if text_column not in df.columns:
+            raise SamenspelError(f"kolom '{text_column}' bestaat niet", path=path,
+                                 hint=f"beschikbaar: {', '.join(map(str, df.columns[:25]))}")
+        if id_column is None:
+            id_column = detect_id_column(df)
+        elif id_column not in df.columns:
+            raise SamenspelError(f"kolom '{id_column}' bestaat niet", path=path,
+                                 hint=f"beschikbaar: {', '.join(map(str, df.columns[:25]))}")
+        ids = df[id_column].astype(str) if id_column else pd.Series([str(r) for r in table.rows])
+        return pd.DataFrame({"id": ids.to_numpy(), "text": df[text_column].astype(str).str.strip().to_numpy(),
+                             "kind": "survey"})
+    if ext in readers.DOCUMENT_READERS:
+        paras = readers.DOCUMENT_READERS[ext](path)
+        return pd.DataFrame({"id": [f"{path.stem}/{n:04d}" for n in range(1, len(paras) + 1)],
+                             "text": [p.text for p in paras], "kind": "document"})
+    raise SamenspelError(f"onbekend bestandsformaat '{path.suffix}'", path=path,
+                         hint=f"ondersteund: {', '.join(sorted(set(readers.SURVEY_READERS) | set(readers.DOCUMENT_READERS)))}")
+
+
+def classify_file(path: Path, output: Path, model_path: Path, text_column: str | None, id_column: str | None,
+                  ingest_cfg, scrub_cfg, nlp_cfg, say=None) -> pd.DataFrame:
+    """Code an ad-hoc file; write OUT.csv with id, text, p_<code>, <code>, codes."""
+    from pipeline.nlp import load_backend
+    from pipeline.scrub import Scrubber
+    from pipeline.text import normalise_answer
+
+    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    if not path.exists():
+        raise SamenspelError("bestand niet gevonden", path=path)
+    clf = Classifier.load(model_path)
+    df = read_input(path, text_column, id_column, ingest_cfg)
+    scrub = scrub_cfg.surveys if (df["kind"] == "survey").any() else scrub_cfg.documents
+    if scrub and len(df):
+        scrubber = Scrubber(use_deduce=scrub_cfg.deduce).fit()
+        df["text"] = [t for t, _ in scrubber.scrub_many(df["text"].tolist())]
+    nlp, backend = load_backend(nlp_cfg.backend, say)
+    fillers = {normalise_answer(f) for f in ingest_cfg.filler_answers}
+    ok = np.array([bool(t.strip()) and normalise_answer(t) not in fillers and t.strip() not in ingest_cfg.na_values
+                   for t in df["text"]])
+    lemmas = [[(t.lemma_ or t.text).lower() for t in doc if not t.is_space]
+              for doc in nlp.pipe(df["text"].tolist(), batch_size=nlp_cfg.batch_size)]
+    coded = code_passages(clf, df["text"].tolist(), lemmas, ok, evidence=False)
+    out = pd.DataFrame({"id": df["id"], "text": df["text"]})
+    for c in clf.codes:
+        out[f"p_{c}"] = coded[f"p_{c}"]
+    for c in clf.codes:
+        out[c] = coded[f"code_{c}"]
+    out["codes"] = coded["codes"]
+    with atomic_path(output, suffix=output.suffix or ".csv") as tmp:
+        out.to_csv(tmp, index=False)
+    say(f"classify: {int(ok.sum())} van {len(out)} teksten gecodeerd ({backend}) → {output}")
+    return out

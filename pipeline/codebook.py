@@ -1,0 +1,87 @@
+"""The codebook (corpora/codebook.yaml): codes, groups, definitions, indicators.
+
+Codes are data, not code: adding a block to the YAML adds a code to every stage
+(columns `p_<id>` and `<id>`, the dictionary baseline, the report) without code changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipeline.errors import SamenspelError
+
+GROUPS = ("orientatie", "thema")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    group: str
+    name: str
+    definition: str
+    indicators: tuple[str, ...]
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    axes: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    codes: tuple[Code, ...]
+    version: int | str = 1
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.codes]
+
+    def __getitem__(self, code_id: str) -> Code:
+        for c in self.codes:
+            if c.id == code_id:
+                return c
+        raise KeyError(code_id)
+
+    def group(self, group: str) -> list[Code]:
+        return [c for c in self.codes if c.group == group]
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    path = Path(path)
+    if not path.exists():
+        raise SamenspelError("codeboek niet gevonden", path=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise SamenspelError(f"ongeldige YAML: {exc}", path=path) from None
+    codes = []
+    for i, raw in enumerate(data.get("codes") or [], start=1):
+        where = f"code {i}"
+        for key in ("id", "groep", "naam", "definitie", "indicatoren"):
+            if key not in raw:
+                raise SamenspelError(f"{where}: veld '{key}' ontbreekt", path=path)
+        if not _ID.match(str(raw["id"])):
+            raise SamenspelError(f"{where}: id '{raw['id']}' moet uit kleine letters, cijfers en _ bestaan",
+                                 path=path)
+        if raw["groep"] not in GROUPS:
+            raise SamenspelError(f"{where}: groep '{raw['groep']}' onbekend (kies {' of '.join(GROUPS)})", path=path)
+        codes.append(Code(
+            id=str(raw["id"]), group=str(raw["groep"]), name=str(raw["naam"]),
+            definition=" ".join(str(raw["definitie"]).split()),
+            indicators=tuple(str(x) for x in raw["indicatoren"]),
+            include=tuple(str(x) for x in raw.get("insluiten") or ()),
+            exclude=tuple(str(x) for x in raw.get("uitsluiten") or ()),
+            examples=tuple(str(x) for x in raw.get("voorbeelden") or ()),
+            axes=dict(raw.get("as") or {}),
+        ))
+    if not codes:
+        raise SamenspelError("het codeboek bevat geen codes", path=path)
+    ids = [c.id for c in codes]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise SamenspelError(f"dubbele code-id's: {sorted(dup)}", path=path)
+    return Codebook(tuple(codes), data.get("versie", 1))

@@ -1,0 +1,205 @@
+"""Codebook, annotations, dictionary baseline, train, evaluate, classify, safe model files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import classify, evaluate, train
+from pipeline.annotations import load_annotations
+from pipeline.codebook import load_codebook
+from pipeline.errors import SamenspelError
+from pipeline.model import Classifier
+from tests.conftest import ROOT
+
+CODEBOOK = ROOT / "corpora" / "codebook.yaml"
+
+
+@pytest.fixture(scope="session")
+def small_train_cfg(params):
+    cfg = train.TrainConfig.from_params(params["train"])
+    cfg.cv_folds = 3
+    cfg.candidates = {"lemma_svm": {"char": False, "model": "linearsvc", "C": 0.3},
+                      "lemma_char_svm": {"char": True, "model": "linearsvc", "C": 0.3}}
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def annotations_dir(tmp_path_factory):
+    """The project's own training annotations plus a few test-split passages."""
+    folder = tmp_path_factory.mktemp("ann")
+    for f in sorted((ROOT / "corpora" / "annotations").glob("train_*.jsonl")):
+        shutil.copy(f, folder / f.name)
+    tests = [
+        {"id": "t1", "text": "Ik ben penvoerder van het convenant en bereid het bestuurlijk overleg voor.",
+         "codes": ["procesmanager"]},
+        {"id": "t2", "text": "Iedere gemeente komt op voor het eigen belang, dat schuurt met de regionale opgave.",
+         "codes": ["belangen"]},
+        {"id": "t3", "text": "Het glasvezelnetwerk in het buitengebied is bijna klaar.", "codes": []},
+        {"id": "t4", "text": "We vergaderen al jaren zonder resultaat; niemand durft te stoppen.",
+         "codes": ["schijnsamenwerking"]},
+    ]
+    with (folder / "test.jsonl").open("w", encoding="utf-8") as fh:
+        for t in tests:
+            fh.write(json.dumps({**t, "register": "enquete", "annotator": "test", "split": "test"},
+                                ensure_ascii=False) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, annotations_dir, small_train_cfg):
+    out = tmp_path_factory.mktemp("model")
+    clf = train.run(CODEBOOK, annotations_dir, out / "classifier.skops", out / "oof.parquet", out / "train.json",
+                    small_train_cfg, "fallback")
+    return clf, out
+
+
+def test_codebook_has_the_seven_codes_on_the_articles_axes():
+    cb = load_codebook(CODEBOOK)
+    assert cb.ids == ["strateeg", "procesmanager", "netwerker", "organisatieontwikkelaar", "belangen",
+                      "schijnsamenwerking", "regie"]
+    axes = {c.id: (c.axes["niveau"], c.axes["focus"]) for c in cb.group("orientatie")}
+    assert axes == {"strateeg": ("richten", "binnen"), "netwerker": ("richten", "buiten"),
+                    "organisatieontwikkelaar": ("inrichten/verrichten", "binnen"),
+                    "procesmanager": ("inrichten/verrichten", "buiten")}
+    assert all(c.definition and c.indicators and c.include and c.exclude and c.examples for c in cb.codes)
+
+
+def test_codebook_grows_without_code_changes(tmp_path):
+    text = CODEBOOK.read_text(encoding="utf-8") + """
+  - id: vertrouwen
+    groep: thema
+    naam: Vertrouwen
+    definitie: Onderling vertrouwen tussen partners.
+    indicatoren: [vertrouwen]
+"""
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert load_codebook(path).ids[-1] == "vertrouwen"
+
+
+def test_annotations_reject_unknown_codes(tmp_path):
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x", "text": "t", "codes": ["onbekend"], "register": "enquete",
+                                                  "annotator": "a", "split": "train"}) + "\n", encoding="utf-8")
+    with pytest.raises(SamenspelError, match="onbekende code"):
+        load_annotations(tmp_path, load_codebook(CODEBOOK))
+
+
+def test_project_annotations_meet_the_corpus_requirements():
+    cb = load_codebook(CODEBOOK)
+    ann = load_annotations(ROOT / "corpora" / "annotations", cb)
+    assert len(ann) >= 1000
+    for code in cb.ids:
+        assert sum(code in c for c in ann["codes"]) >= 120, code
+    assert sum(len(c) == 0 for c in ann["codes"]) >= 250
+    assert set(ann["register"]) == {"enquete", "beleid"}
+    assert (ann["split"] == "test").sum() >= 200
+
+
+def test_dictionary_baseline_matches_lemmas_and_word_forms(fallback_nlp):
+    from pipeline.dictionary import DictionaryCoder
+
+    nlp, _ = fallback_nlp
+    coder = DictionaryCoder(load_codebook(CODEBOOK), nlp).fit()
+    pred = coder.predict(["Het ontbreekt aan regie en sturing.", "Het weer was mooi."])
+    j = coder.codes_.index("regie")
+    assert pred[0, j] == 1 and pred[1].sum() == 0
+
+
+def test_train_never_uses_the_test_split(tmp_path, annotations_dir, small_train_cfg, trained):
+    clf, _ = trained
+    other = tmp_path / "ann"
+    shutil.copytree(annotations_dir, other)
+    # Relabel every held-out passage: the model must not change.
+    lines = [json.loads(l) for l in (other / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    with (other / "test.jsonl").open("w", encoding="utf-8") as fh:
+        for rec in lines:
+            fh.write(json.dumps({**rec, "codes": ["regie"]}, ensure_ascii=False) + "\n")
+    clf2 = train.run(CODEBOOK, other, tmp_path / "m.skops", tmp_path / "oof.parquet", tmp_path / "t.json",
+                     small_train_cfg, "fallback")
+    assert clf2.thresholds == clf.thresholds
+    X = classify.feature_frame(["Ik organiseer de stuurgroep."], [["ik", "organiseren", "de", "stuurgroep"]])
+    np.testing.assert_allclose(clf2.predict_proba(X), clf.predict_proba(X))
+
+
+def test_trained_model_beats_chance_in_cross_validation(trained):
+    clf, out = trained
+    metrics = json.loads((out / "train.json").read_text())
+    assert metrics["train_passages"] >= 1000
+    # Honest CV on >1000 passages: far above what random labels would give.
+    assert max(v for k, v in metrics.items() if k.endswith("macro_f1")) > 0.6
+    assert all(0.05 <= t <= 0.95 for t in clf.thresholds.values())
+
+
+def test_model_round_trip_and_tampered_file_is_refused(tmp_path, trained):
+    clf, out = trained
+    loaded = Classifier.load(out / "classifier.skops")
+    assert loaded.codes == clf.codes and loaded.thresholds == clf.thresholds
+    bad = tmp_path / "classifier.skops"
+    shutil.copy(out / "classifier.json", tmp_path / "classifier.json")
+    with zipfile.ZipFile(out / "classifier.skops") as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "schema.json":
+                schema = json.loads(data)
+                schema["__module__"], schema["__class__"] = "os", "system"  # a tampered top-level object
+                data = json.dumps(schema).encode()
+            dst.writestr(item, data)
+    with pytest.raises(SamenspelError, match="geweigerd"):
+        Classifier.load(bad)
+
+
+def test_missing_model_gives_clear_error(tmp_path):
+    with pytest.raises(SamenspelError, match="nog geen getraind model"):
+        Classifier.load(tmp_path / "classifier.skops")
+
+
+def test_evaluate_reports_consistent_scores(tmp_path, annotations_dir, trained):
+    from sklearn.metrics import f1_score
+
+    _, out = trained
+    m = evaluate.run(CODEBOOK, annotations_dir, out / "classifier.skops", out / "oof.parquet", tmp_path / "e.json",
+                     tmp_path / "e.md", tmp_path / "pr", "fallback")
+    codes = load_codebook(CODEBOOK).ids
+    for prefix in ("heldout.classifier", "heldout.baseline", "cv.classifier"):
+        for c in codes + ["macro", "micro"]:
+            assert 0.0 <= m[f"{prefix}.{c}.f1"] <= 1.0
+    oof = pd.read_parquet(out / "oof.parquet")
+    expected = f1_score(oof[[f"y_{c}" for c in codes]], oof[[f"cv_{c}" for c in codes]], average="macro",
+                        zero_division=0)
+    assert m["cv.classifier.macro.f1"] == pytest.approx(expected, abs=1e-4)
+    assert (tmp_path / "pr" / "regie.csv").exists() and "| macro |" in (tmp_path / "e.md").read_text()
+
+
+def test_classify_file_writes_the_documented_columns(tmp_path, trained, params):
+    from pipeline.ingest import IngestConfig
+    from pipeline.nlp import NlpConfig
+    from pipeline.scrub import ScrubConfig
+
+    _, out = trained
+    src = tmp_path / "antwoorden.csv"
+    pd.DataFrame({"nr": ["a", "b", "c"], "antwoord": [
+        "Ik zorg dat de stukken voor de stuurgroep op tijd klaar zijn.", "weet niet",
+        "Bel me op 06-12345678, iedere gemeente kijkt alleen naar het eigen belang."]}).to_csv(src, sep=";",
+                                                                                                index=False)
+    scrub_cfg = ScrubConfig.from_params({**params["scrub"], "deduce": False})
+    nlp_cfg = NlpConfig.from_params({**params["nlp"], "backend": "fallback"})
+    res = classify.classify_file(src, tmp_path / "out.csv", out / "classifier.skops", "antwoord", "nr",
+                                 IngestConfig.from_params(params["ingest"]), scrub_cfg, nlp_cfg)
+    got = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    codes = load_codebook(CODEBOOK).ids
+    assert list(got.columns) == ["id", "text", *[f"p_{c}" for c in codes], *codes, "codes"]
+    assert got["id"].tolist() == ["a", "b", "c"]
+    assert got.loc[1, "codes"] == "" and got.loc[1, "p_regie"] == 0
+    assert "06-12345678" not in got.loc[2, "text"]
+    clf = Classifier.load(out / "classifier.skops")
+    for i, row in got.iterrows():
+        assert row["codes"] == ";".join(c for c in codes if row[c] == 1)
+        if i != 1:  # the filler answer is not coded at all
+            assert all(row[c] == int(row[f"p_{c}"] >= clf.thresholds[c] - 1e-6) for c in codes)
