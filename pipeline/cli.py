@@ -75,10 +75,17 @@ def scrub(
     """Vervang persoonsgegevens door getypeerde plaatshouders ([NAAM], [EMAIL], ...)."""
     from pipeline import scrub as stage
 
+    from pipeline.nlp import MODEL, model_installed
+
     p = load_params(params)
     cfg = stage.ScrubConfig.from_params(section(p, "scrub", params))
+    ner = None
+    if cfg.ner and model_installed():  # names from spaCy's NER as well, when the model has it
+        import spacy
+
+        ner = spacy.load(MODEL, disable=["lemmatizer"])
     stage.run(_path(input, p, "passages", params), _path(output, p, "scrubbed", params),
-              _path(metrics, p, "scrub_metrics", params), cfg, say=say)
+              _path(metrics, p, "scrub_metrics", params), cfg, nlp=ner, say=say)
 
 
 @app.command()
