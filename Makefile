@@ -31,6 +31,7 @@ repro: setup
 	$(BIN)/dvc repro
 
 test: setup
+	scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 bench: setup

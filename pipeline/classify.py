@@ -35,6 +35,7 @@ CLASSIFIED = Schema(
     "classified",
     SCRUBBED.columns + (
         Column("classified", pa.bool_(), nullable=False, doc="false for empty, NA and filler passages"),
+        Column("lang", pa.string(), nullable=False, doc="language flag from the nlp stage ('nl', 'en', ..., 'und')"),
         Column("codes", pa.string(), nullable=False, doc="assigned codes joined with ';'"),
         Column("evidence", pa.list_(pa.string()), nullable=False, doc="'code: term, term' per assigned code"),
     ),
@@ -81,7 +82,14 @@ def cooccurrence_rows(df: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
 
 
 def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, metrics_path: Path,
-        cooccurrence_path: Path, say=None) -> pd.DataFrame:
+        cooccurrence_path: Path, say=None, cache_dir: Path | None = None) -> pd.DataFrame:
+    """Code every passage. With `cache_dir`, passages coded before by the same model
+    (same text and lemmas) are read back from the content-hash cache."""
+    import sys
+
+    from pipeline import model as model_module
+    from pipeline.cache import ContentCache, file_digest, module_digest
+
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     clf = Classifier.load(model_path)
     passages = read_table(scrubbed_path, SCRUBBED)
@@ -96,15 +104,43 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
             warn=True)
     lemmas = nlp.loc[passages["passage_id"], "lemmas"].tolist()
     ok = (passages["status"] == "ok").to_numpy()
-    coded = code_passages(clf, passages["text"].tolist(), lemmas, ok)
+    texts = passages["text"].tolist()
+    SEP = "\x00"  # text and lemmas together are the cache key: both determine the codes
+
+    def compute(batch: list[str]) -> list[list]:
+        parts = [b.split(SEP, 1) for b in batch]
+        part = code_passages(clf, [t for t, _ in parts], [l.split(" ") if l else [] for _, l in parts])
+        probs = part[[f"p_{c}" for c in clf.codes]].to_numpy().tolist()
+        return [[p, e] for p, e in zip(probs, part["evidence"])]
+
+    fingerprint = [file_digest(model_path, Path(model_path).with_suffix(".json")),
+                   module_digest(sys.modules[__name__], model_module)]
+    cache = ContentCache(cache_dir, "classify", fingerprint)
+    ok_idx = np.flatnonzero(ok)
+    results = cache.map([texts[i] + SEP + " ".join(lemmas[i]) for i in ok_idx], compute)
+    cache.close()
+    proba = np.zeros((len(texts), len(clf.codes)))
+    evidence: list[list[str]] = [[] for _ in texts]
+    for i, (p, e) in zip(ok_idx, results):
+        proba[i] = p
+        evidence[i] = list(e)
+    assigned = clf.decide(proba) * ok[:, None]
+    coded = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
+    for j, c in enumerate(clf.codes):
+        coded[f"code_{c}"] = assigned[:, j]
+    coded["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
+    coded["evidence"] = evidence
     out = pd.concat([passages.reset_index(drop=True), coded], axis=1)
     out.insert(len(SCRUBBED.columns), "classified", ok)
+    out.insert(len(SCRUBBED.columns) + 1, "lang", nlp.loc[passages["passage_id"], "lang"].to_numpy())
     write_table(output, out, CLASSIFIED)
     co = cooccurrence_rows(out, clf.codes)
     with atomic_path(cooccurrence_path, suffix=".csv") as tmp:
         co.to_csv(tmp, index=False)
     metrics = {"passages": len(out), "classified": int(ok.sum()), "not_classified": int((~ok).sum()),
-               "with_code": int((out["codes"] != "").sum())}
+               "not_dutch": int((~out["lang"].isin(["nl", "und"])).sum()),
+               "with_code": int((out["codes"] != "").sum()), "cache_hits": cache.hits,
+               "cache_misses": cache.misses}
     for c in clf.codes:
         metrics[f"share.{c}"] = round(float(out.loc[ok, f"code_{c}"].mean()) if ok.any() else 0.0, 4)
     write_json(metrics_path, metrics)

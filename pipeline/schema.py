@@ -124,6 +124,7 @@ NLP = Schema(
         Column("content_lemmas", _strs, nullable=False, doc="lemmas without stop words, punctuation, numbers"),
         Column("n_sentences", _int, nullable=False),
         Column("entities", _strs, nullable=False, doc="'LABEL:text' per entity; empty without NER"),
+        Column("lang", _str, nullable=False, doc="ISO 639-1 language of the passage, or 'und'"),
         Column("backend", _str, nullable=False, doc="NLP backend that produced the row"),
     ),
 )

@@ -779,43 +779,64 @@ class ScrubConfig:
 
 
 def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: ScrubConfig, nlp: Any = None,
-        say=None) -> pd.DataFrame:
+        say=None, cache_dir: Path | None = None) -> pd.DataFrame:
     """Scrub the passages of the kinds switched on in `cfg`; write the table and metrics.
 
     Survey rows also get their `meta_*` values scrubbed (free-text metadata can hold
     personal data); `respondent_id` and the other provenance columns are left alone.
-    `nlp` is used for PER entities only when `cfg.ner` is on.
+    `nlp` is used for PER entities only when `cfg.ner` is on. With `cache_dir`, texts
+    scrubbed before with the same settings and code are read back from the cache, and
+    deduce is only loaded when something is new.
     """
+    import importlib.metadata as md
+    import sys
+
+    from pipeline.cache import ContentCache, module_digest
+
     say = say or (lambda msg, warn=False: (log.warning if warn else log.info)(msg))
     df = read_table(input_path, PASSAGES).reset_index(drop=True)
-    scrubber = Scrubber(use_deduce=cfg.deduce, nlp=nlp if cfg.ner else None, batch_size=cfg.batch_size).fit()
+    scrubber = Scrubber(use_deduce=cfg.deduce, nlp=nlp if cfg.ner else None, batch_size=cfg.batch_size)
 
     kinds = {k for k, on in (("survey", cfg.surveys), ("document", cfg.documents)) if on}
     selected = df["kind"].isin(kinds).to_numpy()
     idx = [i for i in range(len(df)) if selected[i]]
     texts = df["text"].tolist()
-    types_per_row: list[list[str]] = [[] for _ in range(len(df))]
-    results = scrubber.scrub_many(texts[i] for i in idx)
-    for i, (out, types) in progress(zip(idx, results), "scrubben", total=len(idx)):
-        texts[i] = out
-        types_per_row[i] = types
-
     meta_cols = [c for c in df.columns if c.startswith("meta_")]
-    meta_scrubbed = 0
-    memo: dict[str, tuple[str, list[str]]] = {}  # metadata repeats a few values many times
     survey_rows = [i for i in idx if df.at[i, "kind"] == "survey"]
+
+    def present(value) -> bool:
+        return not (value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip())
+
+    # Metadata repeats a few values many times: scrub each distinct value once.
+    meta_values = sorted({str(v) for col in meta_cols for v in df.loc[survey_rows, col] if present(v)})
+    inputs = [texts[i] for i in idx] + meta_values
+
+    def compute(batch: list[str]) -> list[list]:
+        scrubber.fit()
+        return [[out, types] for out, types in progress(scrubber.scrub_many(batch), "scrubben", total=len(batch))]
+
+    ner_label = (f"{nlp.meta.get('name')}-{nlp.meta.get('version')}" if nlp is not None and cfg.ner else None)
+    fingerprint = [{"deduce": cfg.deduce, "ner": ner_label}, md.version("deduce") if cfg.deduce else None,
+                   module_digest(sys.modules[__name__])]
+    cache = ContentCache(cache_dir, "scrub", fingerprint)
+    results = cache.map(inputs, compute)
+    cache.close()
+
+    types_per_row: list[list[str]] = [[] for _ in range(len(df))]
+    for i, (out, types) in zip(idx, results[:len(idx)]):
+        texts[i] = out
+        types_per_row[i] = list(types)
+    memo = dict(zip(meta_values, results[len(idx):]))
+    meta_scrubbed = 0
     for col in meta_cols:
         values = df[col].tolist()
         for i in survey_rows:
-            value = values[i]
-            if value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip():
+            if not present(values[i]):
                 continue
-            if value not in memo:
-                memo[value] = scrubber.scrub(str(value))
-            out, types = memo[value]
+            out, types = memo[str(values[i])]
             if types:
                 values[i] = out
-                types_per_row[i] = types_per_row[i] + types
+                types_per_row[i] = types_per_row[i] + list(types)
                 meta_scrubbed += 1
         df[col] = values
 
@@ -834,7 +855,9 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: ScrubConfi
         "placeholders": sum(counts.values()),
         **{f"pii_{t.lower()}": counts.get(t, 0) for t in PII_TYPES},
         "deduce": bool(cfg.deduce),
-        "ner": bool(scrubber.ner_),
+        "ner": ner_label is not None,
+        "cache_hits": cache.hits,
+        "cache_misses": cache.misses,
     }
     write_json(metrics_path, metrics)
     say(f"scrub: {metrics['passages_scrubbed']} van {metrics['passages']} passages gescrubd, "

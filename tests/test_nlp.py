@@ -98,3 +98,17 @@ def test_stage_writes_one_row_per_passage_with_backend(tmp_path, cfg):
 def test_unknown_backend_is_a_user_error(params):
     with pytest.raises(SamenspelError, match="backend"):
         nlp_stage.NlpConfig.from_params({**params["nlp"], "backend": "stanza"})
+
+
+def test_non_dutch_passages_are_flagged_not_dropped(tmp_path, cfg):
+    cfg.backend = "fallback"
+    src = tmp_path / "scrubbed.parquet"
+    texts = ["Wij werken in de regio samen aan woningbouw en bereikbaarheid.",
+             "I mostly coordinate the regional network meetings with our partners.",
+             "😀😀😀", "   "]
+    write_table(src, scrubbed_table(texts), SCRUBBED)
+    nlp_stage.run(src, tmp_path / "nlp.parquet", tmp_path / "m.json", cfg)
+    out = read_table(tmp_path / "nlp.parquet", NLP)
+    assert out["lang"].tolist() == ["nl", "en", "und", "und"]
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["not_dutch"] == 1 and metrics["passages"] == 4
