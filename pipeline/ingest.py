@@ -34,6 +34,7 @@ from pipeline.text import normalise_answer, split_long
 log = logging.getLogger(__name__)
 
 IGNORED_NAMES = re.compile(r"^(readme|license|licence)(\.|$)", re.IGNORECASE)
+#: Also ignored: hidden files, and Office owner files (~$golf.xlsx) that exist while a file is open.
 
 
 @dataclass
@@ -106,10 +107,13 @@ def load_wave_spec(path: Path) -> WaveSpec:
         if len(matches) != 1:
             raise InputFileError("geef met 'file' aan bij welke export deze YAML hoort", path=path)
         file = matches[0]
+    extra = data.get("extra_header_rows")
+    if extra is not None and (type(extra) is not int or extra < 0):
+        raise InputFileError(f"'extra_header_rows' moet een geheel getal van 0 of meer zijn, niet {extra!r}", path=path)
     opts = SurveyOptions(
-        extra_header_rows=data.get("extra_header_rows"),
+        extra_header_rows=extra,
         sheet=data.get("sheet"),
-        encoding=data.get("encoding"),
+        encoding=str(data["encoding"]) if data.get("encoding") else None,
         delimiter=data.get("delimiter"),
     )
     date = data.get("date")
@@ -176,6 +180,11 @@ def detect_metadata_columns(df: pd.DataFrame, exclude: set[str]) -> list[str]:
 
 
 def _status(text: str, na_values: set[str], fillers: set[str]) -> str:
+    """'empty' (only white space), 'na', 'filler' or 'ok'.
+
+    An answer without a single letter or digit, such as only emoji or punctuation, is
+    'filler': kept as a passage, but there is no text to code (`classify_file` agrees).
+    """
     stripped = text.strip()
     if not stripped:
         return "empty"
@@ -316,10 +325,18 @@ def _survey_specs(folder: Path) -> tuple[list[WaveSpec], list[Path], list[dict]]
     specs, errors = [], []
     claimed: set[Path] = set()
     for yml in sorted(list(folder.rglob("*.yaml")) + list(folder.rglob("*.yml"))):
+        if not yml.is_file():
+            continue
         try:
             spec = load_wave_spec(yml)
         except SamenspelError as exc:
             errors.append({"file": yml, "error": exc})
+            # Its export is not read with guessed columns and a guessed wave instead.
+            for export in sorted(yml.parent.iterdir()):
+                if export.stem == yml.stem and export.suffix.lower() in readers.SURVEY_READERS:
+                    claimed.add(export.resolve())
+                    errors.append({"file": export, "error": InputFileError(
+                        f"hoort bij de ongeldige YAML {yml.name}", path=export, hint="herstel eerst de YAML")})
             continue
         specs.append(spec)
         claimed.add(spec.file.resolve())
@@ -328,12 +345,15 @@ def _survey_specs(folder: Path) -> tuple[list[WaveSpec], list[Path], list[dict]]
     return specs, unpaired, errors
 
 
-def _skip(entries: list, path: Path, root: Path, kind: str, exc: SamenspelError, cfg: IngestConfig, say) -> None:
+def _skip(entries: list, path: Path, root: Path, kind: str, exc: SamenspelError, cfg: IngestConfig, say,
+          spec: Path | None = None) -> None:
     if cfg.strict:
         raise exc
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    entries.append({"file": rel, "kind": kind, "status": "skipped", "reason": exc.problem, "hint": exc.hint,
-                    "passages": 0})
+    entry = {"file": rel, "kind": kind, "status": "skipped", "reason": exc.problem, "hint": exc.hint, "passages": 0}
+    if kind == "survey":
+        entry["spec"] = spec.name if spec else None  # the YAML to fix, e.g. for a missing column
+    entries.append(entry)
     say(f"overgeslagen: {exc.one_line()}", warn=True)
 
 
@@ -349,14 +369,15 @@ def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, acco
     jobs: list[tuple[str, Any, Path]] = []
     if surveys_dir is not None:
         if not surveys_dir.is_dir():
-            raise SamenspelError("map met enquêtes bestaat niet", path=surveys_dir)
+            raise SamenspelError("map met enquêtes bestaat niet" if not surveys_dir.exists()
+                                 else "dit is een bestand; geef de map met enquêtes op", path=surveys_dir)
         specs, unpaired, spec_errors = _survey_specs(surveys_dir)
         for err in spec_errors:
             _skip(entries, err["file"], surveys_dir.parent, "survey", err["error"], cfg, say)
         for spec in specs:
             jobs.append(("survey", spec, surveys_dir))
         for path in unpaired:
-            if IGNORED_NAMES.match(path.name) or path.name.startswith("."):
+            if IGNORED_NAMES.match(path.name) or path.name.startswith((".", "~$")):
                 ignored.append(path.relative_to(surveys_dir.parent).as_posix())
                 continue
             stem = re.sub(r"\W+", "_", path.stem)
@@ -364,11 +385,12 @@ def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, acco
                          surveys_dir))
     if documents_dir is not None:
         if not documents_dir.is_dir():
-            raise SamenspelError("map met documenten bestaat niet", path=documents_dir)
+            raise SamenspelError("map met documenten bestaat niet" if not documents_dir.exists()
+                                 else "dit is een bestand; geef de map met documenten op", path=documents_dir)
         for path in sorted(documents_dir.rglob("*")):
             if not path.is_file():
                 continue
-            if IGNORED_NAMES.match(path.name) or path.name.startswith("."):
+            if IGNORED_NAMES.match(path.name) or path.name.startswith((".", "~$")):
                 ignored.append(path.relative_to(documents_dir.parent).as_posix())
                 continue
             jobs.append(("document", path, documents_dir))
@@ -376,10 +398,12 @@ def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, acco
     for kind, job, folder in progress(jobs, "inlezen", total=len(jobs)):
         root = folder.parent
         path = job.file if kind == "survey" else job
+        spec = job.spec_path if kind == "survey" else None
         try:
             if kind == "survey":
                 if not path.exists():
-                    raise InputFileError(f"export '{path.name}' uit de YAML bestaat niet", path=job.spec_path)
+                    path, spec = job.spec_path, None  # account for the YAML: it is the file to fix
+                    raise InputFileError(f"export '{job.file.name}' uit de YAML bestaat niet", path=path)
                 if job.wave in waves_seen:
                     raise InputFileError(f"golf '{job.wave}' komt al voor in {waves_seen[job.wave]}", path=path,
                                          hint="geef elke golf een eigen 'wave'-label")
@@ -388,7 +412,7 @@ def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, acco
             else:
                 rows, entry = ingest_document(path, folder, cfg)
         except SamenspelError as exc:
-            _skip(entries, path, root, kind, exc, cfg, say)
+            _skip(entries, path, root, kind, exc, cfg, say, spec)
             continue
         if cfg.strict and entry.get("rows_rejected"):
             raise InputFileError(f"{len(entry['rows_rejected'])} onbruikbare rij(en): {entry['rows_rejected'][0]}",

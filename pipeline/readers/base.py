@@ -92,6 +92,8 @@ def check_file(path: Path) -> bytes:
     """Fail early on missing, empty or misnamed files; return the first bytes."""
     if not path.exists():
         raise InputFileError("bestand niet gevonden", path=path)
+    if not path.is_file():
+        raise InputFileError("dit is een map, geen bestand", path=path, hint="geef het bestand zelf op")
     if path.stat().st_size == 0:
         raise InputFileError("leeg bestand (0 bytes)", path=path, hint="exporteer het bestand opnieuw")
     with path.open("rb") as fh:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
+
+from lxml.etree import XMLSyntaxError
 
 from pipeline.errors import InputFileError
 from pipeline.readers.base import Paragraph, check_file, check_zip, document_reader
@@ -25,7 +28,7 @@ def read_docx(path: Path) -> list[Paragraph]:
     check_zip(path)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, XMLSyntaxError, KeyError, ValueError) as exc:
         raise InputFileError(f"Word-bestand is beschadigd of geen .docx ({type(exc).__name__})", path=path,
                              hint="open het in Word en sla het opnieuw op als .docx") from None
     out: list[Paragraph] = []

@@ -25,6 +25,18 @@ def read_html(path: Path) -> list[Paragraph]:
     main = root.find("main")
     if main is None:
         main = root
+    # Text outside any block (a page without <p>, or between blocks) is left loose in <main>.
+    loose = [(None, main.text)] + [(child, child.tail) for child in main]
+    for child, text in reversed(loose):
+        if text and text.strip():
+            block = etree.Element("p")
+            block.text = text
+            if child is None:
+                main.text = None
+                main.insert(0, block)
+            else:
+                child.tail = None
+                child.addnext(block)
     out: list[Paragraph] = []
     section: str | None = None
     for el in main.iter("head", "p", "item", "row", "quote"):
