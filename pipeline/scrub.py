@@ -165,10 +165,17 @@ _PHONE = re.compile(
 _DATE_START = re.compile(r"\(?\d{1,2}([\-/.])\d{1,2}\1\d{2,4}(?!\d)")
 
 
+def _plausible_date(text: str) -> bool:
+    """'06-03-2024' is a date; '06.48.27' (a phone number written in pairs) is not."""
+    day, month = (int(x) for x in re.findall(r"\d+", text)[:2])
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
 def find_phones(text: str) -> list[Span]:
     spans = []
     for m in _PHONE.finditer(text):
-        if _DATE_START.match(m.group()):  # "06-03-2024 14" is a date and a time
+        date = _DATE_START.match(m.group())
+        if date and _plausible_date(date.group()):  # "06-03-2024 14" is a date and a time
             continue
         spans.append(Span(m.start(), m.end(), "TELEFOON"))
     return spans
@@ -226,7 +233,7 @@ _SIDECODES = ("LL-DD-DD", "DD-DD-LL", "DD-LL-DD", "LL-DD-LL", "LL-LL-DD", "DD-LL
 def _sidecode_regex(code: str) -> str:
     out = []
     for part in code.split("-"):
-        out.append(("[A-Z]" if part[0] == "L" else r"\d") + (f"{{{len(part)}}}" if len(part) > 1 else ""))
+        out.append(("[A-Za-z]" if part[0] == "L" else r"\d") + (f"{{{len(part)}}}" if len(part) > 1 else ""))
     return "-".join(out)
 
 
@@ -260,6 +267,9 @@ _POSTCODE_NUMBER = re.compile(r"\s*,?\s*(?:(?:nr\.?|nummer|huisnummer)\s*)?\d{1,
 _UNITS = {"KM", "KG", "MB", "GB", "KB", "TB", "MW", "KW", "GW", "CM", "MM", "ML", "HA", "EU", "NL"}
 _GOVERNANCE = {"AB", "DB", "GR", "MT", "OR", "HR", "PO", "VO", "MO", "BO", "RO", "VN", "OV", "BV", "NV"}
 _POSTCODE_CONTEXT = re.compile(r"(?i)post\s?code\s*[:.]?\s*$")
+_POSTCODE_AFTER_WORD = re.compile(r"(?i:post\s?code)\s*[:.]?\s*([1-9]\d{3}\s?[a-z]{2})(?![\w\-])")
+# "Markt 18, 5211 HX": any capitalised word with a house number right before a postcode.
+_STREET_BEFORE_POSTCODE = re.compile(rf"([{_UPPER}][^\W\d_]+\s+{_HOUSE_NUMBER})\s*,?\s*$")
 
 
 def find_addresses(text: str) -> list[Span]:
@@ -282,6 +292,12 @@ def find_addresses(text: str) -> list[Span]:
             spans.append(Span(m.start(), nr.end(), "ADRES"))
         else:
             spans.append(Span(m.start(), m.end(), "POSTCODE"))
+        street = _STREET_BEFORE_POSTCODE.search(text, max(0, m.start() - 60), m.start())
+        if street and not any(s.start <= street.start(1) < s.end for s in spans):
+            spans.append(Span(street.start(1), street.end(1), "ADRES"))
+    for m in _POSTCODE_AFTER_WORD.finditer(text):
+        if not any(s.start <= m.start(1) < s.end for s in spans):
+            spans.append(Span(m.start(1), m.end(1), "POSTCODE"))
     return spans
 
 
