@@ -271,6 +271,46 @@ def report(
               say=say)
 
 
+annotate_app = typer.Typer(no_args_is_help=True, help="Annotatieronde: onzekere passages voorleggen en terugzetten.")
+app.add_typer(annotate_app, name="annotate")
+
+
+@annotate_app.command("export")
+def annotate_export(
+    n: int = typer.Option(50, "--n", help="Aantal passages waarover het model het minst zeker is."),
+    xlsx: Path = typer.Option(Path("annotatie/annoteren.xlsx"), help="Excel-bestand om in te vullen."),
+    labelstudio: Path = typer.Option(Path("annotatie/labelstudio.json"), help="Taken voor Label Studio (JSON)."),
+    classified: Optional[Path] = typer.Option(None, help="classified.parquet"),
+    model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
+    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    params: Path = ParamsOpt,
+) -> None:
+    """Schrijf de passages waarover het model het minst zeker is, om te laten coderen."""
+    from pipeline import annotate as stage
+
+    p = load_params(params)
+    stage.export(_path(classified, p, "classified", params), _path(model, p, "model", params),
+                 _path(codebook, p, "codebook", params), xlsx, labelstudio, n, say=say)
+
+
+@annotate_app.command("import")
+def annotate_import(
+    files: list[Path] = typer.Argument(..., help="Ingevulde .xlsx (uit annotate export) of Label Studio-export (.json)."),
+    annotator: str = typer.Option(..., help="Naam of code van wie codeerde."),
+    date: Optional[str] = typer.Option(None, help="Datum (JJJJ-MM-DD); standaard vandaag."),
+    classified: Optional[Path] = typer.Option(None, help="classified.parquet waaruit de export kwam."),
+    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    annotations: Optional[Path] = typer.Option(None, help="Map met geannoteerde passages."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Voeg gecodeerde passages toe aan corpora/annotations/; daarna `dvc repro`."""
+    from pipeline import annotate as stage
+
+    p = load_params(params)
+    stage.import_(files, _path(classified, p, "classified", params), _path(codebook, p, "codebook", params),
+                  _path(annotations, p, "annotations", params), annotator, date, say=say)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
     import click
