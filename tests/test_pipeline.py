@@ -18,6 +18,16 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
+#: Personal data planted in the tiny survey; none of these values may leave `scrub`.
+PLANTED = ["j.jansen@example.nl", "06-12345678", "NL91ABNA0417164300", "111222333", "3511 AB", "Stationsstraat 12",
+           "+31 20 555 1234", "GB-12-HJ", "p.devries@voorbeeld.nl"]
+PLANTED_ANSWERS = [
+    "Mijn IBAN is NL91ABNA0417164300 voor de declaratie van de regiodag.",
+    "BSN 111222333 stond per ongeluk in het formulier van de regio.",
+    "Het regiokantoor zit op Stationsstraat 12, 3511 AB Utrecht, bel +31 20 555 1234.",
+    "De dienstauto GB-12-HJ staat bij de GGD; vragen aan p.devries@voorbeeld.nl.",
+]
+
 
 def dvc(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     bindir = Path(sys.executable).parent
@@ -26,9 +36,8 @@ def dvc(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           timeout=1200)
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    ws = tmp_path_factory.mktemp("repo")
+def make_workspace(ws: Path) -> dict:
+    """A tiny copy of the project: code, dvc.yaml, adapted params, small corpora."""
     shutil.copytree(ROOT / "pipeline", ws / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "dvc.yaml", ws / "dvc.yaml")
     (ws / "corpora" / "annotations").mkdir(parents=True)
@@ -45,6 +54,8 @@ def workspace(tmp_path_factory):
     documents.mkdir()
     rows = factory.survey_rows(30)
     rows[2]["antwoord_rol"] = "Mail me op j.jansen@example.nl of bel 06-12345678."
+    for i, text in enumerate(PLANTED_ANSWERS):
+        rows[5 + i]["antwoord_uitdaging"] = text
     factory.write_csv(surveys / "golf2030.csv", rows, encoding="cp1252")
     factory.write_spec(surveys / "golf2030.yaml", "golf2030.csv")
     factory.write_pdf(documents / "regeling.pdf")
@@ -59,6 +70,13 @@ def workspace(tmp_path_factory):
     (ws / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     init = dvc(["init", "--no-scm", "-q"], ws)
     assert init.returncode == 0, init.stderr
+    return params
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("repo")
+    params = make_workspace(ws)
     first = dvc(["repro"], ws)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     return ws, params, first
@@ -103,3 +121,51 @@ def test_second_repro_does_nothing(workspace):
     assert "Running stage" not in second.stdout
     status = dvc(["status"], ws)
     assert "up to date" in status.stdout.lower()
+
+
+def _artefact_texts(path: Path) -> list[tuple[str, str]]:
+    """(where, text) for a pipeline artefact: Parquet as its cell values, zip containers
+    (xlsx, qdpx, skops) member by member, everything else as bytes decoded leniently."""
+    import zipfile
+
+    if path.suffix == ".parquet":
+        return [(str(path), pd.read_parquet(path).to_csv(index=False))]
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return [(f"{path}!{n}", zf.read(n).decode("utf-8", "replace")) for n in zf.namelist()]
+    return [(str(path), path.read_bytes().decode("utf-8", "replace"))]
+
+
+def test_no_planted_value_in_any_artefact(workspace):
+    """Every file the pipeline writes after `ingest` is free of the planted personal data.
+
+    `data/ingest/` (raw passages) and the DVC cache hold the unscrubbed text by design,
+    like the exports themselves; everything downstream of `scrub` must not.
+    """
+    ws, _, _ = workspace
+    roots = [ws / "data" / d for d in ("scrub", "nlp", "train", "classify", "topics")]
+    roots += [ws / "models", ws / "reports", ws / "metrics", ws / ".samenspel-cache"]
+    files = [f for r in roots if r.exists() for f in r.rglob("*") if f.is_file()]
+    assert any(f.suffix == ".xlsx" for f in files) and any(f.suffix == ".qdpx" for f in files)
+    assert any(f.name == "index.html" for f in files)
+    leaks = [(where, value) for f in files for where, text in _artefact_texts(f) for value in PLANTED
+             if value in text or value.replace(" ", "") in text.replace(" ", "")]
+    assert not leaks, leaks[:5]
+    raw = pd.read_parquet(ws / "data" / "ingest" / "passages.parquet")
+    assert "NL91ABNA0417164300" in " ".join(raw["text"])  # the values really were planted
+
+
+def test_two_clean_runs_are_identical(workspace, tmp_path):
+    """Two `dvc repro` runs from a clean state give byte-identical Parquet and identical metrics."""
+    ws, _, _ = workspace
+    other = tmp_path / "again"
+    other.mkdir()
+    make_workspace(other)
+    run = dvc(["repro"], other)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    tables = sorted(p.relative_to(ws) for p in (ws / "data").rglob("*.parquet"))
+    assert len(tables) >= 6
+    for rel in tables:
+        assert (ws / rel).read_bytes() == (other / rel).read_bytes(), rel
+    for rel in sorted(p.relative_to(ws) for p in (ws / "metrics").glob("*.json")):
+        assert json.loads((ws / rel).read_text()) == json.loads((other / rel).read_text()), rel
