@@ -39,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from random import Random
 from types import ModuleType
+from typing import Callable
 
 import yaml
 
@@ -158,7 +159,12 @@ def load_pools() -> Pools:
 
 
 class Perturber:
-    """Light, seeded edits that keep a sentence Dutch but make it a different text.
+    """Light, seeded edits that keep a passage Dutch but make it a text of its own.
+
+    Every passage gets at least one edit, and a passage this perturber produced before
+    is drawn again, so recombining a finite set of sentences does not repeat passages
+    (real answers rarely repeat word for word, and repeats would flatter the stages that
+    deduplicate or cache).
 
     Args:
         rng: the random stream to draw from.
@@ -168,18 +174,31 @@ class Perturber:
     def __init__(self, rng: Random, pools: Pools):
         self.rng = rng
         self.pools = pools
+        self.seen: set[str] = set()
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, draw: Callable[[], str], tries: int = 5) -> str:
+        """Perturb what `draw()` returns; draw again (up to `tries` times) while the result is a repeat."""
+        for _ in range(tries):
+            text = self.perturb(draw())
+            if text not in self.seen:
+                break
+        self.seen.add(text)
+        return text
+
+    def perturb(self, text: str) -> str:
         rng = self.rng
+        original = text
         text = self.swap_places(text)
         words = text.split(" ")
         if len(words) > 6 and rng.random() < 0.15:  # drop a word
             del words[rng.randrange(1, len(words) - 1)]
-        if rng.random() < 0.10:  # insert a word
-            words.insert(rng.randrange(1, len(words) + 1), rng.choice(self.pools.vocabulary))
+        if rng.random() < 0.10:
+            self.insert(words)
         if rng.random() < 0.15:  # one typo
             k = rng.randrange(len(words))
             words[k] = self.typo(words[k])
+        if " ".join(words) == original:  # nothing changed yet: one word more
+            self.insert(words)
         text = " ".join(words)
         r = rng.random()
         if r < 0.05:
@@ -189,6 +208,10 @@ class Perturber:
         elif r < 0.10:
             text = text[:1].lower() + text[1:]
         return text
+
+    def insert(self, words: list[str]) -> None:
+        """Insert a word from the answers' own vocabulary at a random place (not first)."""
+        words.insert(self.rng.randrange(1, len(words) + 1), self.rng.choice(self.pools.vocabulary))
 
     def swap_places(self, text: str) -> str:
         """Replace each municipality mentioned (half the time) by a random other one."""
@@ -224,7 +247,7 @@ def _fit(parts: list[str]) -> str:
 
 
 def answer(rng: Random, pools: Pools, perturb: Perturber, sources: tuple[str, ...], question: str) -> str:
-    """One open answer: empty, filler, short or one to three (perturbed) sentences."""
+    """One open answer: empty, filler, short or one to three sentences, perturbed."""
     r = rng.random()
     if r < 0.04:
         return ""
@@ -232,8 +255,11 @@ def answer(rng: Random, pools: Pools, perturb: Perturber, sources: tuple[str, ..
         return rng.choice(FILLERS)
     if r < 0.12 and pools.short.get(question):
         return rng.choice(pools.short[question])
-    pool = pools.answers[(rng.choice(sources), question)]
-    return _fit([perturb(s) for s in rng.sample(pool, rng.choice((1, 1, 2, 2, 2, 3)))])
+    def draw() -> str:
+        pool = pools.answers[(rng.choice(sources), question)]
+        return _fit(rng.sample(pool, rng.choice((1, 1, 2, 2, 2, 3))))
+
+    return perturb(draw)
 
 
 def survey_rows(layout: WaveLayout, respondents: int, seed: int, pools: Pools) -> list[dict]:
@@ -249,8 +275,12 @@ def survey_rows(layout: WaveLayout, respondents: int, seed: int, pools: Pools) -
     return rows
 
 
-def write_wave(folder: Path, layout: WaveLayout, respondents: int, seed: int, pools: Pools) -> Path:
-    """Write one wave as an export plus its wave YAML, with build_surveys' own writers."""
+def write_wave(folder: Path, layout: WaveLayout, respondents: int, seed: int, pools: Pools) -> tuple[Path, list[str]]:
+    """Write one wave as an export plus its wave YAML, with build_surveys' own writers.
+
+    Returns:
+        The export's path and its answers.
+    """
     bs = build_surveys()
     rows = survey_rows(layout, respondents, seed, pools)
     rng = Random(f"{seed}:paradata:{layout.wave}")
@@ -263,7 +293,7 @@ def write_wave(folder: Path, layout: WaveLayout, respondents: int, seed: int, po
     else:
         bs.write_xlsx(folder / data_file, wave, rows, rng)
         bs.write_dataset_yaml(folder / f"enquete_{layout.wave}.yaml", wave, data_file, bs.XLSX_COLUMNS, xlsx=True)
-    return folder / data_file
+    return folder / data_file, [row[q] for row in rows for q in QUESTIONS]
 
 
 # ------------------------------------------------------------------ documents
@@ -271,12 +301,12 @@ def write_wave(folder: Path, layout: WaveLayout, respondents: int, seed: int, po
 
 def document_paragraphs(rng: Random, pool: list[str], n: int, perturb: Perturber) -> list[str]:
     """`n` paragraphs of two to four consecutive sentences of one source document."""
-    out = []
-    for _ in range(n):
+    def draw() -> str:
         k = rng.randint(2, 4)
         start = rng.randrange(max(1, len(pool) - k))
-        out.append(_fit([perturb(s) for s in pool[start:start + k]]))
-    return out
+        return _fit(pool[start:start + k])
+
+    return [perturb(draw) for _ in range(n)]
 
 
 def write_document(path: Path, paragraphs: list[str], title: str) -> None:
@@ -292,11 +322,12 @@ def write_document(path: Path, paragraphs: list[str], title: str) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def write_documents(folder: Path, n_paragraphs: int, seed: int, pools: Pools) -> int:
-    """Write documents holding `n_paragraphs` paragraphs in all; return the number of files."""
+def write_documents(folder: Path, n_paragraphs: int, seed: int, pools: Pools) -> list[list[str]]:
+    """Write documents holding `n_paragraphs` paragraphs in all; return each document's paragraphs."""
     folder.mkdir(parents=True, exist_ok=True)
     sources = sorted(pools.documents)
     n_docs = max(1, -(-n_paragraphs // PARAGRAPHS_PER_DOCUMENT))
+    written = []
     for d in range(n_docs):
         rng = Random(f"{seed}:document:{d}")
         source = sources[d % len(sources)]
@@ -304,10 +335,17 @@ def write_documents(folder: Path, n_paragraphs: int, seed: int, pools: Pools) ->
         paragraphs = document_paragraphs(rng, pools.documents[source], size, Perturber(rng, pools))
         ext = ".md" if d % 2 else ".txt"
         write_document(folder / f"{d + 1:04d}_{source[3:]}{ext}", paragraphs, source[3:].replace("_", " ").title())
-    return n_docs
+        written.append(paragraphs)
+    return written
 
 
 # ------------------------------------------------------------------ corpus
+
+
+def unique_share(texts: list[str]) -> float:
+    """Share of distinct texts among the non-empty ones, ignoring case (short answers and fillers repeat)."""
+    texts = [t.casefold() for t in texts if t.strip()]
+    return round(len(set(texts)) / len(texts), 4) if texts else 1.0
 
 
 def split_passages(n: int) -> tuple[int, int]:
@@ -326,12 +364,12 @@ def write_corpus(out: Path, n: int, seed: int) -> dict:
     respondents, paragraphs = split_passages(n)
     per_wave = [respondents // len(WAVES) + (i < respondents % len(WAVES)) for i in range(len(WAVES))]
     surveys = out / "corpora" / "surveys"
-    for layout, k in zip(WAVES, per_wave):
-        write_wave(surveys, layout, k, seed, pools)
-    n_docs = write_documents(out / "corpora" / "documents", paragraphs, seed, pools)
+    answers = [text for layout, k in zip(WAVES, per_wave) for text in write_wave(surveys, layout, k, seed, pools)[1]]
+    documents = write_documents(out / "corpora" / "documents", paragraphs, seed, pools)
     info = {"passages": respondents * len(QUESTIONS) + paragraphs, "survey_passages": respondents * len(QUESTIONS),
-            "document_passages": paragraphs, "documents": n_docs, "seed": seed,
-            "respondents": dict(zip([w.wave for w in WAVES], per_wave))}
+            "document_passages": paragraphs, "documents": len(documents), "seed": seed,
+            "respondents": dict(zip([w.wave for w in WAVES], per_wave)),
+            "unique_share": unique_share(answers + [p for doc in documents for p in doc])}
     (out / MANIFEST).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 
@@ -339,7 +377,7 @@ def write_corpus(out: Path, n: int, seed: int) -> dict:
 def add_wave(out: Path, n_passages: int, seed: int, layout: WaveLayout = NEW_WAVE) -> dict:
     """Add one survey wave of about `n_passages` passages to the corpus in `out`."""
     respondents = max(1, round(n_passages / len(QUESTIONS)))
-    path = write_wave(out / "corpora" / "surveys", layout, respondents, seed, load_pools())
+    path, _ = write_wave(out / "corpora" / "surveys", layout, respondents, seed, load_pools())
     return {"wave": layout.wave, "file": path.name, "respondents": respondents,
             "passages": respondents * len(QUESTIONS)}
 
@@ -366,7 +404,7 @@ def main(argv: list[str] | None = None) -> None:
         create(args.out)
     info = write_corpus(args.out, args.passages, args.seed)
     print(f"{info['passages']} passages ({info['survey_passages']} enquête, {info['document_passages']} documenten "
-          f"in {info['documents']} bestanden) → {args.out}")
+          f"in {info['documents']} bestanden; {info['unique_share']:.1%} verschillend) → {args.out}")
 
 
 if __name__ == "__main__":
