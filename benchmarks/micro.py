@@ -6,7 +6,8 @@
   where the stage's extra time goes (reading, loading, per-token extraction, language
   detection, writing).
 * `classify_throughput`: passages per second of `pipeline.classify.code_passages`
-  (features, predict, decision), with and without evidence terms.
+  (features, predict, decision), with and without evidence terms, and the seconds
+  of each step inside it.
 
 Both read the workspace's scrubbed passages, NLP output and model; neither writes
 into the workspace.

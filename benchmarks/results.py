@@ -86,7 +86,8 @@ def corpus_stages(size_result: dict) -> dict[str, dict]:
 
 def scale_fit(results: dict) -> dict[str, Any]:
     """Least-squares slope of log(time) on log(size), over all sizes and between the two largest."""
-    points = sorted((int(size), r["totals"]["corpus_wall_s"]) for size, r in results.get("scale", {}).items())
+    points = sorted((int(size), r["totals"]["corpus_wall_s"]) for size, r in results.get("scale", {}).items()
+                    if r.get("complete"))
     if len(points) < 2:
         return {}
     xs = [math.log10(s) for s, _ in points]
@@ -379,7 +380,13 @@ def plot_scaling(results: dict, path: Path) -> Path | None:
         ys = [scale[str(s)]["stages"][stage]["wall_s"] for s in sizes]
         ax.plot(sizes, ys, ".--", linewidth=1, label=stage)
     guide = [totals[0] * s / sizes[0] for s in sizes]
-    ax.plot(sizes, guide, ":", color="grey", label="lineair (helling 1)")
+    ax.plot(sizes, guide, ":", color="grey", label="evenredig (helling 1)")
+    fits = stage_fits(results)
+    fixed = sum(v["fixed_s"] for v in fits.values())
+    per_passage = sum(v["per_1000_s"] for v in fits.values()) / 1000
+    xs = [sizes[0] * (sizes[-1] / sizes[0]) ** (i / 50) for i in range(51)]
+    ax.plot(xs, [fixed + per_passage * x for x in xs], "-", color="grey", linewidth=1,
+            label=f"vast {nl(fixed, 0)} s + {nl(per_passage * 1000, 1)} s per 1.000")
     fit = scale_fit(results)
     ax.set_xscale("log")
     ax.set_yscale("log")

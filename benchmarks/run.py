@@ -59,14 +59,14 @@ def say(msg: str) -> None:
 # ------------------------------------------------------------------ scale
 
 
-def run_stages(ws: Path, model: dict | None, log: Path) -> dict[str, dict]:
-    """Run every stage of dvc.yaml through the CLI, in order, measuring each one.
+def run_stages(ws: Path, model: dict | None, log: Path, stages: dict[str, dict]) -> None:
+    """Run every stage of dvc.yaml through the CLI, in order, measuring each one into `stages`.
 
     With `model` (the workspace and measurements of an earlier train/evaluate), those
-    stages are not run again: their outputs are copied in.
+    stages are not run again: their outputs are copied in. When a stage fails, the
+    stages before it keep their measurements.
     """
     commands = stage_commands(ws)
-    stages: dict[str, dict] = {}
     for name in stage_names(ws):
         if name in MODEL_STAGES and model is not None:
             copy_model(Path(model["workspace"]), ws)
@@ -75,7 +75,6 @@ def run_stages(ws: Path, model: dict | None, log: Path) -> dict[str, dict]:
         m = run_measured(commands[name], ws, log=log)
         stages[name] = {**m.summary(), "model_stage": name in MODEL_STAGES}
         say(f"  {name:<9} {m.wall_s:8.1f} s wand {m.cpu_s:8.1f} s CPU {m.peak_mb:7.0f} MB piek")
-    return stages
 
 
 def totals(stages: dict[str, dict]) -> dict[str, float]:
@@ -108,9 +107,9 @@ def scale_run(size: int, seed: int, workdir: Path, model: dict | None, log: Path
     generated = write_corpus(ws, size, seed)
     say(f"\n== {size} passages: {generated['survey_passages']} enquête, {generated['document_passages']} "
         f"documenten → {ws}")
-    result: dict[str, Any] = {"workspace": str(ws), "generated": generated, "complete": False}
+    result: dict[str, Any] = {"workspace": str(ws), "generated": generated, "complete": False, "stages": {}}
     try:
-        result["stages"] = run_stages(ws, model, log)
+        run_stages(ws, model, log, result["stages"])
         result["passages"] = passages_in(ws)
         result["totals"] = totals(result["stages"])
         result["dvc"] = dvc_bookkeeping(ws, log)
@@ -125,8 +124,10 @@ def scale_run(size: int, seed: int, workdir: Path, model: dict | None, log: Path
 
 
 def dvc_stage_times(lines: list[tuple[float, str]], end: float) -> dict[str, float | None]:
-    """Seconds per stage inside one `dvc repro`, from when its "Running stage" line arrived to the next
-    stage's line; None for stages DVC skipped."""
+    """Seconds per stage inside one `dvc repro`; None for the stages DVC skipped.
+
+    A stage runs from the moment its "Running stage" line arrived until the next stage's line.
+    """
     events = []
     for t, line in lines:
         if m := RUNNING.search(line):
