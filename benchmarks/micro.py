@@ -177,20 +177,29 @@ def classify_throughput(ws: Path, repeats: int = 3) -> dict:
 
 def _classify_parts(clf, texts: list[str], lemmas: list[list[str]], repeats: int) -> dict[str, float]:
     """Best-of-repeats seconds of the steps inside `code_passages`, per feature block too."""
-    from pipeline.model import feature_frame
+    from pipeline.model import _is_char_wb, char_wb_transform, feature_frame
 
     features = clf.model.named_steps["features"]
     X = feature_frame(texts, lemmas)
-    Xt = features.transform(X)
-    proba = clf.model.named_steps["clf"].predict_proba(Xt)
+    Xt = clf.transform(X)
+    proba = clf.predict_proba(Xt=Xt)
     assigned = clf.decide(proba)
+    blocks: dict[str, Callable[[], Any]] = {}
+    for name, tr, col in features.transformers_:
+        if name == "remainder":
+            continue
+        if _is_char_wb(tr):
+            blocks[f"features: {name} (scikit-learn transform)"] = lambda tr=tr, col=col: tr.transform(X[col])
+            blocks[f"features: {name} (char_wb_transform, used)"] = (
+                lambda tr=tr, col=col: char_wb_transform(tr, X[col].tolist()))
+        else:
+            blocks[f"features: {name}"] = lambda tr=tr, col=col: tr.transform(X[col])
     steps: dict[str, Callable[[], Any]] = {
         "feature_frame": lambda: feature_frame(texts, lemmas),
-        "features (all blocks)": lambda: features.transform(X),
-        **{f"features: {name}": (lambda tr=tr, col=col: tr.transform(X[col]))
-           for name, tr, col in features.transformers_ if name != "remainder"},
-        "predict_proba on features": lambda: clf.model.named_steps["clf"].predict_proba(Xt),
+        "features (all blocks, Classifier.transform)": lambda: clf.transform(X),
+        **blocks,
+        "predict_proba on features": lambda: clf.predict_proba(Xt=Xt),
         "decide": lambda: clf.decide(proba),
-        "evidence (transforms again)": lambda: clf.evidence(X, assigned),
+        "evidence (on the same features)": lambda: clf.evidence(Xt, assigned),
     }
     return {name: round(min(_timed(fn) for _ in range(repeats)), 3) for name, fn in steps.items()}

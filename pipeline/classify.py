@@ -57,11 +57,12 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
     idx = np.flatnonzero(mask)
     if len(idx):
         X = feature_frame([texts[i] for i in idx], [list(lemmas[i]) for i in idx])
-        p = clf.predict_proba(X)
+        Xt = clf.transform(X)
+        p = clf.predict_proba(Xt=Xt)
         proba[idx] = p
         assigned[idx] = clf.decide(p)
         if evidence:
-            for i, e in zip(idx, clf.evidence(X, assigned[idx])):
+            for i, e in zip(idx, clf.evidence(Xt, assigned[idx])):
                 ev[i] = e
     out = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
     for j, c in enumerate(clf.codes):

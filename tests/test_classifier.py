@@ -116,6 +116,59 @@ def test_model_round_trip_and_tampered_file_is_refused(tmp_path, trained):
         Classifier.load(bad)
 
 
+@pytest.mark.parametrize("ngrams,min_df", [((3, 6), 1), ((2, 4), 2), ((1, 3), 1)])
+def test_fast_char_features_equal_scikit_learns(ngrams, min_df):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.model import char_wb_transform
+
+    train_texts = ["De regio werkt samen aan de agenda.", "Gemeenten bespreken hun belangen in de stuurgroep.",
+                   "Ik verbind partijen  in het netwerk\tvan de regio.", "Één ambitie, geen praatclub!",
+                   "a b c", "co\u00f6rdinatie en regie bij de provincie Gelderland", ""]
+    new_texts = ["Samenwerking   tussen gemeenten\nen provincie", "", "   ", "x", "ab", "Regie! Regie? REGIE.",
+                 "Het netwerk (IT) ligt eruit", "naïeve coördinatie\u00a0met\u2003spaties", "belangen belangen belangen",
+                 "woordzonderspatiesdatheellangisomdengramstetesten", "€ 12,50 per inwoner; 3e tranche"]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, min_df=min_df, sublinear_tf=True,
+                          max_features=300).fit(train_texts)
+    for texts in (new_texts, train_texts):
+        fast = char_wb_transform(vec, texts)
+        slow = vec.transform(texts)
+        assert fast.shape == slow.shape
+        np.testing.assert_allclose(fast.toarray(), slow.toarray(), rtol=0, atol=1e-12)
+
+
+def test_classifier_features_and_probabilities_equal_the_pipelines(trained):
+    clf, out = trained
+    texts = ["Ik organiseer de stuurgroep en bewaak de planning.", "Gemeenten hebben elk hun eigen belang.",
+             "De server van het netwerk lag eruit.", "", "Wij zoeken verbinding met   maatschappelijke partners!"]
+    X = classify.feature_frame(texts, [t.lower().split() for t in texts])
+    features = clf.model.named_steps["features"]
+    np.testing.assert_allclose(clf.transform(X).toarray(), features.transform(X).toarray(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(clf.predict_proba(X), clf.model.predict_proba(X), rtol=0, atol=1e-12)
+
+
+def test_evidence_terms_are_lemmas_that_raise_the_assigned_codes_score(trained):
+    clf, _ = trained
+    texts = ["Ik verbind partijen in het netwerk en onderhoud relaties met maatschappelijke organisaties.",
+             "Elke gemeente kijkt vooral naar het eigen lokale belang in plaats van het regionale belang."]
+    lemmas = [t.lower().rstrip(".").split() for t in texts]
+    coded = classify.code_passages(clf, texts, lemmas)
+    terms, coefs = clf._evidence_weights()
+    names = clf.model.named_steps["features"].get_feature_names_out()
+    index = {t: j for j, (t, n) in enumerate(zip(terms, names)) if n.startswith("lemma__")}
+    for row, words in zip(coded.itertuples(), lemmas):
+        assigned = row.codes.split(";") if row.codes else []
+        assert [e.split(":")[0] for e in row.evidence] == [c for c in assigned if any(
+            e.startswith(c + ":") for e in row.evidence)]
+        for item in row.evidence:
+            code, got = item.split(": ", 1)
+            k = clf.codes.index(code)
+            for term in got.split(", "):
+                assert set(term.split()) <= set(words)  # a lemma (or bigram) of this passage
+                assert coefs[k, index[term]] > 0  # that pushes this code's score up
+    assert any(coded["evidence"])
+
+
 def test_missing_model_gives_clear_error(tmp_path):
     with pytest.raises(SamenspelError, match="nog geen getraind model"):
         Classifier.load(tmp_path / "classifier.skops")
