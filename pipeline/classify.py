@@ -29,8 +29,8 @@ from pipeline.schema import NLP, SCRUBBED, Column, Schema
 
 log = logging.getLogger(__name__)
 
-#: Output of `classify`. Code columns depend on the codebook: p_<code> (float) and
-#: the 0/1 decision, stored with the prefix `code_` here and named <code> in CSV exports.
+#: Output of `classify`. Code columns depend on the codebook: for every code a
+#: probability `p_<code>` (float) and the 0/1 decision `<code>` (int).
 CLASSIFIED = Schema(
     "classified",
     SCRUBBED.columns + (
@@ -39,7 +39,8 @@ CLASSIFIED = Schema(
         Column("codes", pa.string(), nullable=False, doc="assigned codes joined with ';'"),
         Column("evidence", pa.list_(pa.string()), nullable=False, doc="'code: term, term' per assigned code"),
     ),
-    extras={"meta_": pa.string(), "p_": pa.float64(), "code_": pa.int64()},
+    extras={"meta_": pa.string()},
+    pairs={"p_": (pa.float64(), pa.int64())},
 )
 
 
@@ -66,7 +67,7 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
                 ev[i] = e
     out = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
     for j, c in enumerate(clf.codes):
-        out[f"code_{c}"] = assigned[:, j]
+        out[c] = assigned[:, j]
     out["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
     out["evidence"] = ev
     return out
@@ -128,7 +129,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
     assigned = clf.decide(proba) * ok[:, None]
     coded = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
     for j, c in enumerate(clf.codes):
-        coded[f"code_{c}"] = assigned[:, j]
+        coded[c] = assigned[:, j]
     coded["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
     coded["evidence"] = evidence
     out = pd.concat([passages.reset_index(drop=True), coded], axis=1)
@@ -143,7 +144,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
                "with_code": int((out["codes"] != "").sum()), "cache_hits": cache.hits,
                "cache_misses": cache.misses}
     for c in clf.codes:
-        metrics[f"share.{c}"] = round(float(out.loc[ok, f"code_{c}"].mean()) if ok.any() else 0.0, 4)
+        metrics[f"share.{c}"] = round(float(out.loc[ok, c].mean()) if ok.any() else 0.0, 4)
     write_json(metrics_path, metrics)
     say(f"classify: {metrics['classified']} passages gecodeerd ({metrics['not_classified']} leeg/opvulling, "
         f"{metrics['with_code']} met minstens één code) → {output}")
@@ -214,7 +215,7 @@ def classify_file(path: Path, output: Path, model_path: Path, text_column: str |
     for c in clf.codes:
         out[f"p_{c}"] = coded[f"p_{c}"]
     for c in clf.codes:
-        out[c] = coded[f"code_{c}"]
+        out[c] = coded[c]
     out["codes"] = coded["codes"]
     with atomic_path(output, suffix=output.suffix or ".csv") as tmp:
         out.to_csv(tmp, index=False)

@@ -16,6 +16,15 @@ from pipeline.errors import SamenspelError
 
 GROUPS = ("orientatie", "thema")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Column prefixes of the classified table that a code id may not start with.
+_RESERVED_PREFIXES = ("p_", "meta_")
+
+
+def reserved_ids() -> set[str]:
+    """Column names of the classified table and the CSV export that a code id would clash with."""
+    from pipeline.schema import SCRUBBED
+
+    return set(SCRUBBED.names) | {"classified", "lang", "codes", "evidence", "id", "text"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,9 @@ def load_codebook(path: str | Path) -> Codebook:
         if not _ID.match(str(raw["id"])):
             raise SamenspelError(f"{where}: id '{raw['id']}' moet uit kleine letters, cijfers en _ bestaan",
                                  path=path)
+        if str(raw["id"]) in reserved_ids() or str(raw["id"]).startswith(_RESERVED_PREFIXES):
+            raise SamenspelError(f"{where}: id '{raw['id']}' is gereserveerd (een kolomnaam van de uitvoer)",
+                                 path=path, hint="kies een andere id, bijvoorbeeld met een achtervoegsel")
         if raw["groep"] not in GROUPS:
             raise SamenspelError(f"{where}: groep '{raw['groep']}' onbekend (kies {' of '.join(GROUPS)})", path=path)
         codes.append(Code(

@@ -195,9 +195,9 @@ def group_guid(group: str) -> str:
 
 
 def check_codes(df: pd.DataFrame, codebook: Codebook, path: Path) -> None:
-    """The table must hold p_<code> and code_<code> for exactly the codebook's codes."""
-    missing = [c for c in codebook.ids if f"code_{c}" not in df.columns or f"p_{c}" not in df.columns]
-    in_table = [c[len("code_"):] for c in df.columns if c.startswith("code_")]
+    """The table must hold p_<code> and <code> for exactly the codebook's codes."""
+    missing = [c for c in codebook.ids if c not in df.columns or f"p_{c}" not in df.columns]
+    in_table = [c[len("p_"):] for c in df.columns if c.startswith("p_")]
     extra = [c for c in in_table if c not in codebook.ids]
     if missing or extra:
         parts = []
@@ -297,7 +297,7 @@ def passage_table(df: pd.DataFrame, codebook: Codebook, topics: pd.DataFrame | N
     out["gecodeerd"] = np.where(df["classified"].to_numpy(dtype=bool), "ja", "nee")
     out["codes"] = df["codes"].to_numpy()
     for c in ids:
-        out[c] = df[f"code_{c}"].astype(int).to_numpy()
+        out[c] = df[c].astype(int).to_numpy()
     for c in ids:
         out[f"p_{c}"] = df[f"p_{c}"].astype(float).to_numpy()
     if topics is not None:
@@ -341,7 +341,7 @@ def codes_per_wave(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         base.update({f"{label} passages": n_pass, f"{label} aandeel passages": None,
                      f"{label} respondenten": n_resp, f"{label} aandeel respondenten": None})
         for row, code in zip(rows, codebook.codes):
-            hits = sub[sub[f"code_{code.id}"] == 1]
+            hits = sub[sub[code.id] == 1]
             row[f"{label} passages"] = len(hits)
             row[f"{label} aandeel passages"] = _share(len(hits), n_pass)
             row[f"{label} respondenten"] = _respondents(hits)
@@ -366,7 +366,7 @@ def codes_per_group(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
                 row: dict[str, Any] = {"kenmerk": meta[len("meta_"):], "waarde": value, "golf": label,
                                        "gecodeerde passages": len(group), "respondenten": _respondents(group)}
                 for code in codebook.codes:
-                    k = int((group[f"code_{code.id}"] == 1).sum())
+                    k = int((group[code.id] == 1).sum())
                     row[f"{code.id} passages"] = k
                     row[f"{code.id} aandeel"] = _share(k, len(group))
                 rows.append(row)
@@ -393,7 +393,7 @@ def documents_table(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         n = int(doc["classified"].astype(bool).sum())
         found = False
         for code in codebook.codes:
-            hits = doc[doc[f"code_{code.id}"] == 1]
+            hits = doc[doc[code.id] == 1]
             if hits.empty:
                 continue
             found = True
@@ -658,7 +658,7 @@ class _SourceText:
 def _add_passage(buf: _SourceText, rec: dict[str, Any], ids: list[str], selections: list[Selection]) -> None:
     """Append one passage; a coded passage becomes a selection over exactly its text."""
     start, end = buf.add(rec["_text"])
-    codes = [c for c in ids if int(rec[f"code_{c}"]) == 1]
+    codes = [c for c in ids if int(rec[c]) == 1]
     if codes:
         selections.append(Selection(rec["passage_id"], start, end, codes,
                                     _selection_description(rec, codes, _as_list(rec["evidence"]))))

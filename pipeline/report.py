@@ -404,7 +404,7 @@ def prevalence(base: pd.DataFrame, codes: Sequence[str], by: str | None, alpha: 
     for cls, part in groups:
         n = len(part)
         for code in codes:
-            k = int(part[f"code_{code}"].sum()) if n else 0
+            k = int(part[code].sum()) if n else 0
             lo, hi = wilson_interval(k, n, alpha)
             rows.append({"class": cls, "code": code, "n": n, "k": k, "share": k / n if n else math.nan,
                          "lo": lo, "hi": hi})
@@ -472,7 +472,7 @@ def topic_tables(tf: pd.DataFrame, waves: list[str]) -> list[dict[str, Any]]:
 
 def evidence(df: pd.DataFrame, code: str, n: int) -> pd.DataFrame:
     """The `n` passages with the code and the highest probability (ties by passage id)."""
-    coded = df[df["classified"].astype(bool) & (df[f"code_{code}"] == 1)]
+    coded = df[df["classified"].astype(bool) & (df[code] == 1)]
     return coded.sort_values([f"p_{code}", "passage_id"], ascending=[False, True], kind="mergesort").head(n)
 
 
@@ -490,7 +490,7 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
         ok = part[part["classified"].astype(bool)]
         codes = []
         for code in codebook.codes:
-            coded = ok[ok[f"code_{code.id}"] == 1]
+            coded = ok[ok[code.id] == 1]
             if coded.empty:
                 continue
             best = coded.sort_values([f"p_{code.id}", "passage_id"], ascending=[False, True], kind="mergesort").iloc[0]
@@ -523,7 +523,7 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
         docs.append({"source": source, "name": _file_name(source), "paragraphs": int(part["paragraph"].nunique()),
                      "passages": len(part), "pages": int(pages.max()) if len(pages) else None, "codes": codes,
                      "places": by_kind, "ner": sorted(ner.items(), key=lambda kv: (-kv[1], kv[0])),
-                     "code_counts": {c.id: int(ok.loc[ok[f"code_{c.id}"] == 1, "paragraph"].nunique())
+                     "code_counts": {c.id: int(ok.loc[ok[c.id] == 1, "paragraph"].nunique())
                                      for c in codebook.codes}})
     return docs
 
@@ -999,8 +999,8 @@ def comparison_section(pair: list[str], families: list[tuple[list[Code], pd.Data
     items = []
     for codes, base in families:
         base_a, base_b = base[base["wave"] == a], base[base["wave"] == b]
-        items += [{"item": c.id, "name": c.name, "k_a": int(base_a[f"code_{c.id}"].sum()), "n_a": len(base_a),
-                   "k_b": int(base_b[f"code_{c.id}"].sum()), "n_b": len(base_b)} for c in codes]
+        items += [{"item": c.id, "name": c.name, "k_a": int(base_a[c.id].sum()), "n_a": len(base_a),
+                   "k_b": int(base_b[c.id].sum()), "n_b": len(base_b)} for c in codes]
     codes_comp = compare(items, cfg)
     section: dict[str, Any] = {"possible": True, "n_waves": n_waves, "a": a, "b": b, "codes": codes_comp,
                                "code_rows": codes_comp.to_dict("records"), "topics": [], "charts": []}
@@ -1036,8 +1036,8 @@ def per_code_section(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig) ->
                  "p": float(r[f"p_{c.id}"]), "kind": r["kind"]}
                 for _, r in evidence(df, c.id, cfg.evidence_per_code).iterrows()]
         out.append({"code": c, "rows": rows,
-                    "n_survey": int(ok.loc[ok["kind"] == "survey", f"code_{c.id}"].sum()),
-                    "n_document": int(ok.loc[ok["kind"] == "document", f"code_{c.id}"].sum())})
+                    "n_survey": int(ok.loc[ok["kind"] == "survey", c.id].sum()),
+                    "n_document": int(ok.loc[ok["kind"] == "document", c.id].sum())})
     return out
 
 
@@ -1118,7 +1118,7 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
     out_html, figures_dir, plots_dir = Path(out_html), Path(figures_dir), Path(plots_dir)
     codebook = load_codebook(codebook_path)
     df = load_classified(classified_path)
-    missing = [c.id for c in codebook.codes if f"code_{c.id}" not in df.columns or f"p_{c.id}" not in df.columns]
+    missing = [c.id for c in codebook.codes if c.id not in df.columns or f"p_{c.id}" not in df.columns]
     if missing:
         raise SamenspelError(f"codes {missing} uit het codeboek staan niet in de gecodeerde passages",
                              path=classified_path, hint="train en classificeer opnieuw (`dvc repro`)")

@@ -30,21 +30,33 @@ class Schema:
     columns: tuple[Column, ...]
     #: Allowed extra columns: name prefix -> Arrow type (e.g. ``meta_`` -> string).
     extras: dict[str, pa.DataType] = field(default_factory=dict)
+    #: Paired columns: prefix -> (its type, the partner's type). Every extra column
+    #: ``<prefix><name>`` requires a column ``<name>`` (``p_regie`` comes with ``regie``).
+    pairs: dict[str, tuple[pa.DataType, pa.DataType]] = field(default_factory=dict)
 
     @property
     def extra_prefixes(self) -> tuple[str, ...]:
         return tuple(self.extras)
 
-    def _extra_type(self, name: str) -> pa.DataType:
-        return next(t for p, t in self.extras.items() if name.startswith(p))
+    def paired_columns(self, df: pd.DataFrame) -> dict[str, pa.DataType]:
+        """The ``<name>`` columns that `pairs` requires for the columns of df, with their type."""
+        return {str(c)[len(p):]: t[1] for c in df.columns if c not in self.names
+                for p, t in self.pairs.items() if str(c).startswith(p)}
+
+    def _extra_type(self, name: str, paired: dict[str, pa.DataType]) -> pa.DataType:
+        if name in paired:
+            return paired[name]
+        types = {**self.extras, **{p: t[0] for p, t in self.pairs.items()}}
+        return next(t for p, t in types.items() if name.startswith(p))
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
     def arrow_schema(self, df: pd.DataFrame) -> pa.Schema:
+        paired = self.paired_columns(df)
         fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]
-        fields += [pa.field(name, self._extra_type(name)) for name in self.extra_columns(df)]
+        fields += [pa.field(name, self._extra_type(name, paired)) for name in self.extra_columns(df)]
         return pa.schema(fields)
 
     def extra_columns(self, df: pd.DataFrame) -> list[str]:
@@ -58,7 +70,13 @@ class Schema:
                 f"table '{self.name}' misses columns {missing}",
                 hint="the upstream output is from an older version; run `dvc repro` again",
             )
-        bad_extra = [c for c in self.extra_columns(df) if not str(c).startswith(self.extra_prefixes)]
+        paired = self.paired_columns(df)
+        missing_pairs = [c for c in paired if c not in df.columns]
+        if missing_pairs:
+            raise SamenspelError(f"table '{self.name}' misses columns {missing_pairs}",
+                                 hint="the upstream output is from an older version; run `dvc repro` again")
+        prefixes = self.extra_prefixes + tuple(self.pairs)
+        bad_extra = [c for c in self.extra_columns(df) if c not in paired and not str(c).startswith(prefixes)]
         if bad_extra:
             raise SamenspelError(f"table '{self.name}' has undeclared columns {bad_extra}")
         for col in self.columns:
@@ -67,7 +85,8 @@ class Schema:
         if "passage_id" in df.columns and df["passage_id"].duplicated().any():
             dup = df.loc[df["passage_id"].duplicated(), "passage_id"].iloc[0]
             raise SamenspelError(f"table '{self.name}': passage_id '{dup}' is not unique")
-        return df[self.names + sorted(self.extra_columns(df))]
+        extra = self.extra_columns(df)
+        return df[self.names + sorted(c for c in extra if c not in paired) + sorted(c for c in extra if c in paired)]
 
     def to_arrow(self, df: pd.DataFrame) -> pa.Table:
         df = self.validate(df)

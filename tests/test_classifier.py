@@ -45,6 +45,21 @@ def test_codebook_grows_without_code_changes(tmp_path):
     assert load_codebook(path).ids[-1] == "vertrouwen"
 
 
+@pytest.mark.parametrize("code_id", ["text", "codes", "wave", "p_regie", "meta_x"])
+def test_codebook_refuses_ids_that_clash_with_output_columns(tmp_path, code_id):
+    text = CODEBOOK.read_text(encoding="utf-8") + f"""
+  - id: {code_id}
+    groep: thema
+    naam: Botsing
+    definitie: Een id die een kolomnaam van de uitvoer is.
+    indicatoren: [botsing]
+"""
+    path = tmp_path / "codebook.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SamenspelError, match="gereserveerd"):
+        load_codebook(path)
+
+
 def test_annotations_reject_unknown_codes(tmp_path):
     (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x", "text": "t", "codes": ["onbekend"], "register": "enquete",
                                                   "annotator": "a", "split": "train"}) + "\n", encoding="utf-8")

@@ -60,7 +60,7 @@ def _row(pid: str, text: str, codes: tuple[str, ...] = (), status: str = "ok", *
     row.update(prov)
     for c in CODES:
         row[f"p_{c}"] = 0.91 if c in codes else (0.12 if classified else 0.0)
-        row[f"code_{c}"] = int(c in codes)
+        row[c] = int(c in codes)
     return row
 
 
@@ -275,8 +275,8 @@ def test_summary_sheets(workbook, frame):
     waves = sheet_frame(workbook["Codes per golf"]).set_index("code")
     ok16 = frame[(frame["wave"] == "2016") & (frame["status"] == "ok")]
     assert waves.loc["(basis)", "2016 passages"] == len(ok16)
-    assert waves.loc["strateeg", "2016 passages"] == int(ok16["code_strateeg"].sum())
-    assert waves.loc["strateeg", "2016 aandeel passages"] == pytest.approx(ok16["code_strateeg"].mean())
+    assert waves.loc["strateeg", "2016 passages"] == int(ok16["strateeg"].sum())
+    assert waves.loc["strateeg", "2016 aandeel passages"] == pytest.approx(ok16["strateeg"].mean())
     assert waves.loc["netwerker", "2018 respondenten"] == 2  # R001 and R004 (two parts, one respondent)
     assert "alle golven passages" in waves.columns
 

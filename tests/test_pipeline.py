@@ -101,6 +101,20 @@ def test_accounting_reconciles_and_bad_file_is_recorded(workspace):
     assert len(survey) == totals["answers"]
 
 
+def test_classified_table_has_the_documented_code_columns(workspace):
+    from pipeline.codebook import load_codebook
+
+    ws, params, _ = workspace
+    classified = pd.read_parquet(ws / params["paths"]["classified"])
+    ids = load_codebook(ws / params["paths"]["codebook"]).ids
+    for c in ids:
+        assert set(classified[c].unique()) <= {0, 1}
+        assert classified[f"p_{c}"].between(0, 1).all()
+    joined = classified[ids].apply(lambda row: ";".join(c for c in ids if row[c] == 1), axis=1)
+    assert (joined == classified["codes"]).all()
+    assert (classified.loc[~classified["classified"], ids] == 0).all().all()
+
+
 def test_no_personal_data_after_scrub(workspace):
     ws, params, _ = workspace
     for key in ("scrubbed", "classified"):

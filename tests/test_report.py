@@ -82,7 +82,7 @@ def _row(codes, p_hi: float = 0.9):
     out = {}
     for c in book.ids:
         on = c in codes
-        out[f"code_{c}"] = int(on)
+        out[c] = int(on)
         out[f"p_{c}"] = round(p_hi - 0.001 * len(out) if on else 0.05, 6)
     out["codes"] = ";".join(c for c in book.ids if c in codes)
     out["evidence"] = [f"{c}: term" for c in book.ids if c in codes]
