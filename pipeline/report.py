@@ -90,6 +90,7 @@ class ReportConfig:
     quote_chars: int
     max_locations: int
     figure_dpi: int
+    chart_rows: int
     ner: bool
     reference: Reference
 
@@ -124,6 +125,7 @@ class ReportConfig:
             quote_chars=int(require(cfg, "quote_chars", "report")),
             max_locations=int(require(cfg, "max_locations", "report")),
             figure_dpi=int(require(cfg, "figure_dpi", "report")),
+            chart_rows=int(require(cfg, "chart_rows", "report")),
             ner=bool(require(cfg, "ner", "report")),
             reference=Reference(str(require(ref, "label", "report.reference")),
                                 str(require(ref, "source", "report.reference")),
@@ -784,6 +786,17 @@ def chart_themes(prev: pd.DataFrame, themes: list[Code], waves: list[str], colou
     return fig
 
 
+def largest_differences(comp: pd.DataFrame, n: int) -> pd.DataFrame:
+    """At most n rows of a comparison for a chart: significant ones first, then by the size
+    of the difference; in their original order."""
+    if len(comp) <= n:
+        return comp
+    order = sorted(range(len(comp)), key=lambda i: (not bool(comp["significant"].iloc[i]),
+                                                    -abs(float(comp["diff"].iloc[i]))
+                                                    if pd.notna(comp["diff"].iloc[i]) else 0.0, i))
+    return comp.iloc[sorted(order[:n])]
+
+
 def chart_forest(comp: pd.DataFrame, labels: list[str], title: str, relevant_pp: float):
     """Difference in percentage points with CI; filled = significant after correction."""
     fig = _figure(7.6, 0.9 + 0.36 * len(comp))
@@ -1011,7 +1024,7 @@ def comparison_section(pair: list[str], families: list[tuple[list[Code], pd.Data
             "golfvergelijking", f"Golfvergelijking {a}–{b}: codes"))
     for corpus in corpora:
         entry: dict[str, Any] = {"corpus": corpus["name"], "waves": corpus["waves"], "table": None, "rows": [],
-                                 "chart": None}
+                                 "chart": None, "chart_note": ""}
         if a in corpus["waves"] and b in corpus["waves"]:
             t_items = [{"item": str(t["topic"]), "name": f"{t['topic']}: {t['label']}",
                         "k_a": t["k_waves"][a], "n_a": corpus["n_wave"][a],
@@ -1020,8 +1033,12 @@ def comparison_section(pair: list[str], families: list[tuple[list[Code], pd.Data
             table = compare(t_items, cfg)
             entry.update(table=table, rows=table.to_dict("records"))
             if len(table):
+                shown = largest_differences(table, cfg.chart_rows)
+                entry["chart_note"] = (f"De grafiek toont de {len(shown)} grootste verschillen van {len(table)} "
+                                       "onderwerpen (significante eerst); de tabel toont ze allemaal."
+                                       if len(shown) < len(table) else "")
                 entry["chart"] = charts.save(
-                    chart_forest(table, list(table["name"]), f"Onderwerpen in {corpus['name']}: golf {b} vergeleken "
+                    chart_forest(shown, list(shown["name"]), f"Onderwerpen in {corpus['name']}: golf {b} vergeleken "
                                  f"met {a}", cfg.relevant_difference_pp),
                     f"golfvergelijking_{corpus['name']}", f"Golfvergelijking {a}–{b}: onderwerpen in {corpus['name']}")
         section["topics"].append(entry)

@@ -42,6 +42,7 @@ REPORT_PARAMS = {
     "quote_chars": 120,
     "max_locations": 5,
     "figure_dpi": 60,
+    "chart_rows": 25,
     "ner": True,
     "reference": {"label": "artikel 2016", "source": "De Caluwé, Kaats & Dees (2016)",
                   "shares": {"strateeg": 0.28, "netwerker": 0.36, "organisatieontwikkelaar": 0.22,
@@ -506,3 +507,12 @@ def test_numbers_are_dutch():
     assert pp(-0.0634) == "−6,3 pp" and pp(0.1) == "+10,0 pp"
     assert pvalue(0.0004) == "< 0,001" and pvalue(0.0312) == "0,031"
     assert np.isnan(float("nan")) and pct(float("nan")) == "–"
+
+
+def test_forest_chart_keeps_significant_and_largest_differences_in_order():
+    from pipeline.report import largest_differences
+
+    comp = pd.DataFrame({"item": list("abcdef"), "diff": [0.01, -0.30, 0.05, 0.20, -0.02, float("nan")],
+                         "significant": [False, False, True, False, False, False]})
+    assert list(largest_differences(comp, 3)["item"]) == ["b", "c", "d"]  # c first (significant), then b, d
+    assert list(largest_differences(comp, 10)["item"]) == list("abcdef")
