@@ -93,7 +93,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
     from pipeline.cache import ContentCache, file_digest, module_digest
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
-    clf = Classifier.load(model_path)
+    clf = Classifier.load(model_path, lazy=True)  # the model itself only on cache misses
     passages = read_table(scrubbed_path, SCRUBBED)
     nlp = read_table(nlp_path, NLP).set_index("passage_id")
     missing = set(passages["passage_id"]) - set(nlp.index)

@@ -134,13 +134,22 @@ class Classifier:
     meta: dict[str, Any]
     #: (terms, coefficients) for evidence terms, computed once on first use.
     _weights: Any = field(default=None, init=False, repr=False, compare=False)
+    #: The skops file of a lazily loaded classifier (`load(..., lazy=True)`).
+    _path: Path | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fitted(self):
+        """The scikit-learn pipeline; a lazily loaded classifier reads it from disk now."""
+        if self.model is None and self._path is not None:
+            self.model = _load_skops(self._path)
+        return self.model
 
     def transform(self, X: pd.DataFrame):
         """The model's feature matrix for X (the same as its ColumnTransformer's output,
         with the character block computed by `char_wb_transform`)."""
         import scipy.sparse as sp
 
-        features = self.model.named_steps["features"]
+        features = self.fitted.named_steps["features"]
         blocks = []
         for name, transformer, column in features.transformers_:
             if name == "remainder":
@@ -155,7 +164,7 @@ class Classifier:
         """Calibrated probability per code; give X (model inputs) or Xt (`transform(X)`)."""
         if Xt is None:
             Xt = self.transform(X)
-        return self.model.named_steps["clf"].predict_proba(Xt)
+        return self.fitted.named_steps["clf"].predict_proba(Xt)
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         t = np.array([self.thresholds[c] for c in self.codes])
@@ -164,12 +173,12 @@ class Classifier:
     def _evidence_weights(self):
         """Per code, the mean coefficient of each lemma feature (0 for other features)."""
         if self._weights is None:
-            features = self.model.named_steps["features"]
+            features = self.fitted.named_steps["features"]
             names = features.get_feature_names_out()
             lemma_cols = np.array([n.startswith("lemma__") for n in names])
             terms = np.array([n.split("__", 1)[1] for n in names], dtype=object)
             coefs = np.zeros((len(self.codes), len(names)))
-            for k, est in enumerate(self.model.named_steps["clf"].estimators_):
+            for k, est in enumerate(self.fitted.named_steps["clf"].estimators_):
                 if hasattr(est, "calibrated_classifiers_"):  # else: no positives in training, no evidence
                     coefs[k] = np.mean([cc.estimator.coef_[0] for cc in est.calibrated_classifiers_], axis=0)
             coefs[:, ~lemma_cols] = 0.0
@@ -198,29 +207,44 @@ class Classifier:
         from pipeline.files import atomic_path, write_json
 
         path = Path(path)
+        # scikit-learn leaves numpy integers as vocabulary values after min_df pruning; skops
+        # stores each one as its own array (37k files, 5 s to load). Plain ints are stored inline.
+        for _, transformer, _ in self.fitted.named_steps["features"].transformers_:
+            if hasattr(transformer, "vocabulary_"):
+                transformer.vocabulary_ = {term: int(i) for term, i in transformer.vocabulary_.items()}
         with atomic_path(path, suffix=".skops") as tmp:
-            sio.dump(self.model, tmp)
+            sio.dump(self.fitted, tmp)
             untrusted = set(sio.get_untrusted_types(file=tmp)) - set(TRUSTED_TYPES)
             if untrusted:
                 raise RuntimeError(f"model holds types outside the allow-list: {sorted(untrusted)}")
         write_json(path.with_suffix(".json"), {"codes": self.codes, "thresholds": self.thresholds, **self.meta})
 
     @classmethod
-    def load(cls, path: str | Path) -> "Classifier":
-        """Load through skops with the allow-list; refuse tampered or unknown files."""
-        import skops.io as sio
+    def load(cls, path: str | Path, lazy: bool = False) -> "Classifier":
+        """Load through skops with the allow-list; refuse tampered or unknown files.
 
+        With `lazy`, only the codes, thresholds and metadata are read now and the model
+        itself on first use (importing skops and reading the model costs seconds; a run
+        whose passages are all in the content cache never needs it).
+        """
         path = Path(path)
         meta_path = path.with_suffix(".json")
         if not path.exists() or not meta_path.exists():
             raise SamenspelError("er is nog geen getraind model", path=path,
                                  hint="draai eerst `dvc repro train` (of `samenspel train`)")
-        try:
-            model = sio.load(path, trusted=TRUSTED_TYPES)
-        except Exception as exc:  # skops raises UntrustedTypesFoundException, zip and JSON errors
-            raise SamenspelError(f"modelbestand geweigerd: {type(exc).__name__}: {str(exc)[:200]}", path=path,
-                                 hint="train het model opnieuw met `dvc repro train`; laad nooit modellen van onbekende herkomst") from None
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         codes = meta.pop("codes")
         thresholds = meta.pop("thresholds")
-        return cls(model, codes, thresholds, meta)
+        if lazy:
+            return cls(None, codes, thresholds, meta, _path=path)
+        return cls(_load_skops(path), codes, thresholds, meta)
+
+
+def _load_skops(path: Path):
+    import skops.io as sio
+
+    try:
+        return sio.load(path, trusted=TRUSTED_TYPES)
+    except Exception as exc:  # skops raises UntrustedTypesFoundException, zip and JSON errors
+        raise SamenspelError(f"modelbestand geweigerd: {type(exc).__name__}: {str(exc)[:200]}", path=path,
+                             hint="train het model opnieuw met `dvc repro train`; laad nooit modellen van onbekende herkomst") from None

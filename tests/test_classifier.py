@@ -184,6 +184,23 @@ def test_evidence_terms_are_lemmas_that_raise_the_assigned_codes_score(trained):
     assert any(coded["evidence"])
 
 
+def test_lazy_classifier_reads_the_model_on_first_use(trained):
+    clf, out = trained
+    lazy = Classifier.load(out / "classifier.skops", lazy=True)
+    assert lazy.model is None and lazy.codes == clf.codes and lazy.thresholds == clf.thresholds
+    X = classify.feature_frame(["Ik verbind partijen in de regio."], [["ik", "verbinden", "partij", "in", "de", "regio"]])
+    np.testing.assert_allclose(lazy.predict_proba(X), clf.predict_proba(X))
+    assert lazy.model is not None
+
+
+def test_saved_vocabularies_hold_plain_ints(trained):
+    _, out = trained
+    loaded = Classifier.load(out / "classifier.skops")
+    for _, transformer, _ in loaded.model.named_steps["features"].transformers_:
+        if hasattr(transformer, "vocabulary_"):
+            assert all(type(i) is int for i in transformer.vocabulary_.values())
+
+
 def test_missing_model_gives_clear_error(tmp_path):
     with pytest.raises(SamenspelError, match="nog geen getraind model"):
         Classifier.load(tmp_path / "classifier.skops")
