@@ -171,7 +171,8 @@ class Classifier:
         return (proba >= t).astype(int)
 
     def _evidence_weights(self):
-        """Per code, the mean coefficient of each lemma feature (0 for other features)."""
+        """Per code, the mean coefficient of each lemma feature (0 for other features and
+        for terms made of stop words only)."""
         if self._weights is None:
             features = self.fitted.named_steps["features"]
             names = features.get_feature_names_out()
@@ -182,12 +183,20 @@ class Classifier:
                 if hasattr(est, "calibrated_classifiers_"):  # else: no positives in training, no evidence
                     coefs[k] = np.mean([cc.estimator.coef_[0] for cc in est.calibrated_classifiers_], axis=0)
             coefs[:, ~lemma_cols] = 0.0
+            # Shown as evidence: content words only ("een", "of", "we" may carry weight, but
+            # tell a reader nothing). The predictions themselves use every feature.
+            from spacy.lang.nl.stop_words import STOP_WORDS
+
+            only_stop = np.array([all(w in STOP_WORDS or not any(ch.isalpha() for ch in w) for w in t.split())
+                                  for t in terms])
+            coefs[:, only_stop] = 0.0
             self._weights = (terms, coefs)
         return self._weights
 
     def evidence(self, Xt, assigned: np.ndarray, top: int = 3) -> list[list[str]]:
         """Per passage: 'code: term, term' for each assigned code, from the lemma features
-        that pushed its score up most. `Xt` is the feature matrix from `transform`."""
+        (content words; not only stop words) that pushed its score up most. `Xt` is the
+        feature matrix from `transform`."""
         terms, coefs = self._evidence_weights()
         Xt = Xt.tocsr()
         out: list[list[str]] = [[] for _ in range(Xt.shape[0])]

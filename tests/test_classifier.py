@@ -168,6 +168,8 @@ def test_evidence_terms_are_lemmas_that_raise_the_assigned_codes_score(trained):
              "Elke gemeente kijkt vooral naar het eigen lokale belang in plaats van het regionale belang."]
     lemmas = [t.lower().rstrip(".").split() for t in texts]
     coded = classify.code_passages(clf, texts, lemmas)
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
     terms, coefs = clf._evidence_weights()
     names = clf.model.named_steps["features"].get_feature_names_out()
     index = {t: j for j, (t, n) in enumerate(zip(terms, names)) if n.startswith("lemma__")}
@@ -181,6 +183,7 @@ def test_evidence_terms_are_lemmas_that_raise_the_assigned_codes_score(trained):
             for term in got.split(", "):
                 assert set(term.split()) <= set(words)  # a lemma (or bigram) of this passage
                 assert coefs[k, index[term]] > 0  # that pushes this code's score up
+                assert not all(w in STOP_WORDS for w in term.split())
     assert any(coded["evidence"])
 
 
