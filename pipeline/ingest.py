@@ -210,6 +210,9 @@ def ingest_survey(spec: WaveSpec, root: Path, cfg: IngestConfig, say) -> tuple[l
     table = reader(path, spec.options)
     df = table.data
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    for note in table.notes:
+        if note.startswith(readers.WARNING_PREFIX):
+            say(f"{rel}: {note}", warn=True)
     entry: dict[str, Any] = {"file": rel, "kind": "survey", "status": "read", "wave": spec.wave,
                              "spec": spec.spec_path.name if spec.spec_path else None, "notes": list(table.notes)}
 

@@ -30,6 +30,21 @@ def test_csv_detects_encoding_and_delimiter(tmp_path, encoding, sep):
     assert table.rows == list(range(2, 2 + len(rows)))
 
 
+@pytest.mark.parametrize("declared,written,warned", [("cp1252", "utf-8", True), ("cp1252", "cp1252", False),
+                                                      ("utf-8", "utf-8", False), ("latin-1", "utf-8", True)])
+def test_csv_declared_8bit_encoding_on_a_utf8_file_is_flagged(tmp_path, declared, written, warned):
+    from pipeline.readers import WARNING_PREFIX
+
+    rows = factory.survey_rows()
+    rows[0]["antwoord_rol"] = "Overleg in het café met de coördinator."
+    path = factory.write_csv(tmp_path / "golf.csv", rows, sep=";", encoding=written)
+    table = read_survey(path, encoding=declared)
+    flagged = [n for n in table.notes if n.startswith(WARNING_PREFIX)]
+    assert bool(flagged) == warned
+    if warned:
+        assert "utf-8" in flagged[0] and declared in flagged[0]
+
+
 def test_csv_ragged_rows_are_reported_not_dropped_silently(tmp_path):
     path = tmp_path / "golf.csv"
     path.write_text("id;a;b\n1;x;y\n2;x\n3;x;y;extra;more\n", encoding="utf-8")

@@ -8,8 +8,9 @@ from pipeline.readers import csv_reader, docx_reader, html_reader, pdf_reader, s
 from pipeline.readers.base import (
     DOCUMENT_READERS,
     SURVEY_READERS,
+    WARNING_PREFIX,
     Paragraph,
     SurveyTable,
 )
 
-__all__ = ["DOCUMENT_READERS", "SURVEY_READERS", "Paragraph", "SurveyTable"]
+__all__ = ["DOCUMENT_READERS", "SURVEY_READERS", "WARNING_PREFIX", "Paragraph", "SurveyTable"]

@@ -141,6 +141,18 @@ _BOMS = (
 )
 
 
+#: Notes that start with this are shown as warnings, not only kept in the accounting.
+WARNING_PREFIX = "LET OP:"
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @dataclass
 class Decoded:
     text: str
@@ -158,10 +170,16 @@ def decode_bytes(raw: bytes, path: Path, encoding: str | None = None) -> Decoded
     """
     if encoding:
         try:
-            return Decoded(raw.decode(encoding), encoding)
+            decoded = Decoded(raw.decode(encoding), encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             raise InputFileError(f"kan niet lezen als {encoding}: {exc}", path=path,
                                  hint="pas 'encoding' aan in de YAML of laat het weg voor automatische herkenning") from None
+        if not codecs.lookup(encoding).name.startswith("utf") and not raw.isascii() and _is_utf8(raw):
+            # An 8-bit codec decodes anything, so a UTF-8 file read as cp1252 gives 'Ã©' for 'é'.
+            decoded.notes.append(f"{WARNING_PREFIX} opgegeven codering {encoding}, maar het bestand is geldige UTF-8; "
+                                 "letters met accenten worden verminkt (bijv. 'Ã©' voor 'é'). Verwijder 'encoding' "
+                                 "uit de YAML of zet het op utf-8.")
+        return decoded
     for bom, name, codec in _BOMS:
         if raw.startswith(bom):
             return Decoded(raw[len(bom):].decode(codec, errors="replace"), name)
