@@ -118,6 +118,38 @@ def write_pdf(path: Path, pages: int = 2, encrypt: str | None = None, image_only
     return path
 
 
+def write_pdf_with_headings(path: Path) -> Path:
+    """A regulation-like PDF: a large title, bold and numbered headings, body text, a list."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    width, height = A4
+    y = height - 80
+
+    def line(text: str, font: str = "Helvetica", size: float = 11, gap: float = 14) -> None:
+        nonlocal y
+        c.setFont(font, size)
+        c.drawString(72, y, text)
+        y -= gap
+
+    line("Gemeenschappelijke regeling Testregio", "Helvetica-Bold", 16, 28)
+    line("Deze regeling regelt de samenwerking van de gemeenten in de Testregio.", gap=28)
+    line("Hoofdstuk 1 Algemene bepalingen", "Helvetica-Bold", 11, 20)
+    line("De deelnemers werken samen op het gebied van wonen, werken en mobiliteit en", gap=14)
+    line("stemmen hun beleid daarover af.", gap=28)
+    line("2.1 Taken van het bestuur", gap=28)
+    line("Het algemeen bestuur stelt jaarlijks de begroting vast en legt verantwoording af", gap=14)
+    line("aan de raden van de deelnemende gemeenten.", gap=28)
+    line("De gemeenten kiezen voor:", gap=20)
+    line("1. wonen", gap=14)
+    line("2. mobiliteit", gap=28)
+    line("Artikel 2. Het dagelijks bestuur voert de besluiten uit.", gap=28)
+    c.showPage()
+    c.save()
+    return path
+
+
 def write_docx(path: Path) -> Path:
     import docx
 

@@ -102,6 +102,22 @@ def test_pdf_pages_headers_and_hyphenation(tmp_path):
     assert any("penvoerder van de samenwerkingsagenda" in t for t in texts)
 
 
+def test_pdf_headings_become_sections(tmp_path):
+    paras = read_doc(factory.write_pdf_with_headings(tmp_path / "gr.pdf"))
+    got = [(p.text, p.section) for p in paras]
+    assert got == [
+        ("Deze regeling regelt de samenwerking van de gemeenten in de Testregio.",
+         "Gemeenschappelijke regeling Testregio"),  # larger font
+        ("De deelnemers werken samen op het gebied van wonen, werken en mobiliteit en stemmen hun beleid daarover af.",
+         "Hoofdstuk 1 Algemene bepalingen"),  # bold
+        ("Het algemeen bestuur stelt jaarlijks de begroting vast en legt verantwoording af aan de raden van de "
+         "deelnemende gemeenten.", "2.1 Taken van het bestuur"),  # numbered
+        ("De gemeenten kiezen voor:", "2.1 Taken van het bestuur"),
+        ("1. wonen 2. mobiliteit", "2.1 Taken van het bestuur"),  # a list, not headings
+        ("Artikel 2. Het dagelijks bestuur voert de besluiten uit.", "2.1 Taken van het bestuur"),  # a sentence
+    ]
+
+
 def test_pdf_without_text_layer_is_refused(tmp_path):
     with pytest.raises(InputFileError, match="tekstlaag"):
         read_doc(factory.write_pdf(tmp_path / "scan.pdf", image_only=True))

@@ -1,8 +1,11 @@
-"""PDF documents via pdfplumber: text layer, page numbers, paragraphs.
+"""PDF documents via pdfplumber: text layer, page numbers, paragraphs, headings.
 
 Lines are grouped into paragraphs by vertical gaps. Headers and footers are lines at
 the top or bottom of the page that repeat (digits ignored) on at least half of the
-pages; they are dropped. Words hyphenated at a line end are joined again.
+pages; they are dropped. Words hyphenated at a line end are joined again. A short
+one-line paragraph in a larger or bold font, or numbered like a heading ("3.2 Regie",
+"Artikel 4", "Hoofdstuk 2"), without closing punctuation, is a heading: it becomes the
+`section` of the paragraphs below it, as headings in DOCX, HTML and Markdown do.
 """
 
 from __future__ import annotations
@@ -21,6 +24,16 @@ MARGIN = 0.1
 PARAGRAPH_GAP = 1.45
 #: Below this many characters per page on average, the PDF is treated as a scan.
 MIN_CHARS_PER_PAGE = 25
+
+#: A heading is at most this long (characters and words) and on one line.
+HEADING_MAX_CHARS = 100
+HEADING_MAX_WORDS = 12
+#: A font this much larger than the body text marks a heading.
+HEADING_SIZE_RATIO = 1.12
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?|[IVX]+\.|(?:artikel|hoofdstuk|paragraaf|bijlage)\s+\w+\.?|§\s*\d+)"
+                               r"(?:\s+\S.*)?$", re.IGNORECASE)
+_LABEL_ONLY = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*|[IVX]+|(?:artikel|hoofdstuk|paragraaf|bijlage)\s+\w+)\.", re.IGNORECASE)
+_BOLD = ("bold", "black", "heavy", "semibold", "demi")
 
 _HYPHEN_END = re.compile(r"(\w)-$")
 _KEEP_HYPHEN_NEXT = {"en", "of", "tot", "dan", "noch"}  # "gemeente- en provinciegrenzen"
@@ -60,7 +73,12 @@ def read_pdf(path: Path) -> list[Paragraph]:
     try:
         with pdfplumber.open(path) as pdf:
             for page in pdf.pages:
-                lines = page.extract_text_lines(layout=False, strip=True, return_chars=False)
+                lines = page.extract_text_lines(layout=False, strip=True, return_chars=True)
+                for ln in lines:  # keep only the font facts of the characters
+                    chars = [c for c in ln.pop("chars", []) if not c.get("text", "").isspace()]
+                    ln["size"] = statistics.median(float(c.get("size") or 0.0) for c in chars) if chars else 0.0
+                    ln["bold"] = bool(chars) and (sum(any(b in str(c.get("fontname", "")).lower() for b in _BOLD)
+                                                      for c in chars) > len(chars) / 2)
                 pages.append((page.page_number, float(page.height), lines))
     except PDFPasswordIncorrect:
         raise InputFileError("PDF is versleuteld met een wachtwoord", path=path,
@@ -89,7 +107,30 @@ def read_pdf(path: Path) -> list[Paragraph]:
     min_repeat = max(2, (len(pages) + 1) // 2)
     repeated = {t for t, n in edge_counts.items() if n >= min_repeat} if len(pages) >= 2 else set()
 
-    paragraphs: list[Paragraph] = []
+    body_lines = [ln for _, height, lines in pages for ln in lines]
+    sizes = [ln["size"] for ln in body_lines for _ in range(max(1, len(ln["text"])))]
+    body_size = statistics.median(sizes) if sizes else 0.0
+    bold_chars = sum(len(ln["text"]) for ln in body_lines if ln["bold"])
+    body_bold = bold_chars > 0.5 * max(1, sum(len(ln["text"]) for ln in body_lines))
+
+    def is_heading(block: list[dict]) -> bool:
+        if len(block) != 1:
+            return False
+        line = block[0]
+        text = " ".join(line["text"].split())
+        if (not any(ch.isalpha() for ch in text) or len(text) > HEADING_MAX_CHARS
+                or len(text.split()) > HEADING_MAX_WORDS or text.endswith((",", ";", ":"))):
+            return False
+        numbered = _NUMBERED_HEADING.match(text)
+        if text.endswith(".") and not (numbered and _LABEL_ONLY.fullmatch(text)):
+            return False  # a sentence, unless the whole line is a label like "Artikel 4."
+        larger = body_size > 0 and line["size"] >= HEADING_SIZE_RATIO * body_size
+        bolder = line["bold"] and not body_bold
+        # Numbered without a font cue: only "3.2 Regie"-like lines, not list items "1. wonen".
+        rest = text[numbered.end(1):].strip() if numbered else ""
+        return larger or bolder or bool(numbered and (not rest or rest[:1].isupper()))
+
+    blocks: list[tuple[int, list[dict]]] = []
     for page_no, height, lines in pages:
         body = [ln for ln in lines if not (
             _norm(ln["text"]) in repeated and (ln["top"] < MARGIN * height or ln["bottom"] > (1 - MARGIN) * height))]
@@ -105,16 +146,29 @@ def read_pdf(path: Path) -> list[Paragraph]:
         heights = [ln["bottom"] - ln["top"] for ln in body]
         line_h = statistics.median(heights) if heights else 10.0
         threshold = max(usual * PARAGRAPH_GAP, usual + 0.35 * line_h)
-        block = [body[0]["text"]]
+        block = [body[0]]
         for prev, ln in zip(body, body[1:]):
             gap = ln["top"] - prev["bottom"]
             blank_line = gap > 1.2 * line_h and gap > usual * 1.15
-            if gap > threshold or blank_line or ln["top"] < prev["top"]:
-                paragraphs.append(Paragraph(join_lines(block), page=page_no))
-                block = [ln["text"]]
+            # A change of font size or weight between lines also ends a paragraph (a heading
+            # set right above its text).
+            font_change = (abs(ln["size"] - prev["size"]) > 0.1 * max(body_size, 1.0) or ln["bold"] != prev["bold"])
+            if gap > threshold or blank_line or ln["top"] < prev["top"] or font_change:
+                blocks.append((page_no, block))
+                block = [ln]
             else:
-                block.append(ln["text"])
-        paragraphs.append(Paragraph(join_lines(block), page=page_no))
+                block.append(ln)
+        blocks.append((page_no, block))
+
+    paragraphs: list[Paragraph] = []
+    section: str | None = None
+    for i, (page_no, block) in enumerate(blocks):
+        text = join_lines([ln["text"] for ln in block])
+        # A heading names the paragraphs below it; one with nothing below stays a paragraph.
+        if is_heading(block) and any(not is_heading(b) for _, b in blocks[i + 1:]):
+            section = " ".join(text.split())
+            continue
+        paragraphs.append(Paragraph(text, page=page_no, section=section))
 
     # A paragraph cut by a page break continues in lower case on the next page.
     merged: list[Paragraph] = []
