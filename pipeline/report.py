@@ -278,7 +278,8 @@ def _int(x: Any) -> int | None:
 
 
 def location(row: pd.Series | dict) -> str:
-    """Where a passage is: 'p. 3, alinea 12' for documents, respondent and question for surveys."""
+    """Where a passage is: 'p. 3, alinea 12 (Artikel 4 Taken)' for documents (with the
+    heading above it, when known), respondent and question for surveys."""
     if row["kind"] == "document":
         parts = []
         if _int(row["page"]) is not None:
@@ -288,7 +289,11 @@ def location(row: pd.Series | dict) -> str:
             if _int(row.get("chunk")):
                 par += f".{_int(row['chunk'])}"
             parts.append(par)
-        return ", ".join(parts) or str(row["passage_id"])
+        where = ", ".join(parts) or str(row["passage_id"])
+        section = row.get("section")
+        if isinstance(section, str) and section.strip():
+            where += f" ({truncate(section.strip(), 60)})"
+        return where
     parts = [f"golf {row['wave']}", f"respondent {row['respondent_id']}", f"vraag {row['question_id']}"]
     return ", ".join(p for p in parts if not p.endswith(" None"))
 

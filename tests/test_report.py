@@ -516,3 +516,12 @@ def test_forest_chart_keeps_significant_and_largest_differences_in_order():
                          "significant": [False, False, True, False, False, False]})
     assert list(largest_differences(comp, 3)["item"]) == ["b", "c", "d"]  # c first (significant), then b, d
     assert list(largest_differences(comp, 10)["item"]) == list("abcdef")
+
+
+def test_document_location_names_page_paragraph_and_heading():
+    from pipeline.report import location
+
+    row = {"kind": "document", "page": 3, "paragraph": 12, "chunk": 0, "section": "Artikel 4 Taken",
+           "passage_id": "gr/0012"}
+    assert location(row) == "p. 3, alinea 12 (Artikel 4 Taken)"
+    assert location({**row, "section": None, "page": None}) == "alinea 12"
