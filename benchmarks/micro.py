@@ -54,6 +54,12 @@ def nlp_overhead(ws: Path, repeats: int = 3, log: Path | None = None) -> dict:
 
 
 def _nlp_backend(ws: Path, backend: str, repeats: int, log: Path | None) -> dict:
+    """One backend: raw `nlp.pipe`, the stage, and the parts of the difference, best of `repeats`.
+
+    Start-up (loading the backend and the language model) is a fixed cost, so the ratio is
+    given with and without it. The stage runs without its content-hash cache (a cache hit
+    would not measure its work), and separately with a cold and a warm cache.
+    """
     from pipeline import nlp as stage
     from pipeline.files import read_table
     from pipeline.language import LanguageDetector
@@ -63,8 +69,16 @@ def _nlp_backend(ws: Path, backend: str, repeats: int, log: Path | None) -> dict
     scrubbed = ws / params["paths"]["scrubbed"]
     cfg = stage.NlpConfig.from_params(params["nlp"])
     cfg.backend = backend
+    cfg.n_process = 1  # raw_pipe_1 is the baseline; n_process=2 is measured on its own
+    cfg2 = stage.NlpConfig(**{**vars(cfg), "n_process": 2})
     texts = read_table(scrubbed, SCRUBBED)["text"].fillna("").tolist()
-    stage.load_backend(backend, _quiet)  # once untimed: first-import costs are nobody's overhead
+    nlp, label = stage.load_backend(backend, _quiet)  # once untimed: first-import costs are nobody's overhead
+    signals = _language_signals(nlp, texts, cfg.batch_size)  # the stage takes them from its tokens
+    LanguageDetector(cfg.languages, cfg.language_min_confidence, cfg.language_min_letters).fit()
+    detector_args = (cfg.languages, cfg.language_min_confidence, cfg.language_min_letters)
+    times: dict[str, list[float]] = {k: [] for k in (
+        "raw_pipe_1", "raw_pipe_2", "stage_run", "stage_run_2", "annotate", "language", "read parquet",
+        "load backend", "fit language detector", "doc from bytes", "stage_cache_cold", "stage_cache_warm")}
 
     def fresh():
         """A newly loaded pipeline, as the stage gets it: spaCy's vocabulary still empty."""
@@ -75,31 +89,36 @@ def _nlp_backend(ws: Path, backend: str, repeats: int, log: Path | None) -> dict
 
     def detector():
         t0 = time.perf_counter()
-        found = LanguageDetector(cfg.languages, cfg.language_min_confidence, cfg.language_min_letters).fit()
+        found = LanguageDetector(*detector_args).fit()
         times["fit language detector"].append(time.perf_counter() - t0)
         return found
 
-    # The stage without the content-hash cache: a cache hit would not measure the stage's work.
-    no_cache = {"cache_dir": None} if "cache_dir" in inspect.signature(stage.run).parameters else {}
-    times: dict[str, list[float]] = {k: [] for k in (
-        "raw_pipe_1", "raw_pipe_2", "stage_run", "annotate", "language", "read parquet", "load backend",
-        "fit language detector")}
+    def stage_run(conf, tmp: Path, **kwargs):
+        # Without the cache_dir argument (older stage code) the stage has no cache at all.
+        if "cache_dir" not in inspect.signature(stage.run).parameters:
+            kwargs.pop("cache_dir", None)
+        return lambda: stage.run(scrubbed, tmp / "nlp.parquet", tmp / "nlp.json", conf, say=_quiet, **kwargs)
+
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for _ in range(repeats):  # interleaved: a burst of load elsewhere hits every variant alike
+        for i in range(repeats):  # interleaved: a burst of load elsewhere hits every variant alike
             nlp, label = fresh()
-            times["raw_pipe_1"].append(_timed(lambda: _consume(nlp.pipe(texts, batch_size=cfg.batch_size))))
-            times["stage_run"].append(_timed(lambda: stage.run(scrubbed, tmp / "nlp.parquet", tmp / "nlp.json", cfg,
-                                                               say=_quiet, **no_cache)))
+            times["raw_pipe_1"].append(_timed_clean(lambda: _consume(nlp.pipe(texts, batch_size=cfg.batch_size))))
+            times["stage_run"].append(_timed_clean(stage_run(cfg, tmp, cache_dir=None)))
             nlp, label = fresh()
-            times["raw_pipe_2"].append(_timed(lambda: _consume(nlp.pipe(texts, batch_size=cfg.batch_size,
-                                                                        n_process=2))))
+            times["raw_pipe_2"].append(_timed_clean(lambda: _consume(nlp.pipe(texts, batch_size=cfg.batch_size,
+                                                                              n_process=2))))
+            times["stage_run_2"].append(_timed_clean(stage_run(cfg2, tmp, cache_dir=None)))
             nlp, label = fresh()
             stop_words = stage.stop_words_for(nlp, cfg.extra_stop_words)
-            times["annotate"].append(_timed(lambda: stage.annotate(texts, nlp, cfg, label, stop_words)))
+            times["annotate"].append(_timed_clean(lambda: _annotate(stage, texts, nlp, cfg, label, stop_words)))
             lang = detector()
-            times["language"].append(_timed(lambda: [lang.detect(t) for t in texts]))
-            times["read parquet"].append(_timed(lambda: read_table(scrubbed, SCRUBBED)))
+            times["language"].append(_timed_clean(lambda: _detect(lang, texts, signals)))
+            times["read parquet"].append(_timed_clean(lambda: read_table(scrubbed, SCRUBBED)))
+            times["doc from bytes"].append(_doc_from_bytes(nlp, texts, cfg.batch_size))
+            cache = tmp / f"cache{i}"
+            times["stage_cache_cold"].append(_timed_clean(stage_run(cfg, tmp, cache_dir=cache)))
+            times["stage_cache_warm"].append(_timed_clean(stage_run(cfg, tmp, cache_dir=cache)))
         cli = _nlp_cli(ws, tmp, scrubbed, backend, log)
     best = {k: min(v) for k, v in times.items()}
     raw = best["raw_pipe_1"]
@@ -111,25 +130,82 @@ def _nlp_backend(ws: Path, backend: str, repeats: int, log: Path | None) -> dict
         "token extraction (annotate - pipe)": best["annotate"] - raw,
         "language detection": best["language"],
     }
-    parts["rest (cache keys, frame, write, metrics)"] = best["stage_run"] - raw - sum(parts.values())
+    parts["rest (frame, write, metrics)"] = best["stage_run"] - raw - sum(parts.values())
     return {
         "installed": True,
         "label": label,
         "passages": len(texts),
         "batch_size": cfg.batch_size,
-        "n_process_in_params": cfg.n_process,
+        "n_process_in_params": params["nlp"]["n_process"],
         "repeats": repeats,
         "times_s": {k: [round(x, 3) for x in v] for k, v in times.items()},
         "best_s": {k: round(v, 3) for k, v in best.items()},
+        "startup_s": round(startup, 3),
         "cli_wall_s": round(cli.wall_s, 3),
         "cli_cpu_s": round(cli.cpu_s, 3),
         "stage_vs_raw": round(best["stage_run"] / raw, 3),
         "stage_vs_raw_without_startup": round((best["stage_run"] - startup) / raw, 3),
         "cli_vs_raw": round(cli.wall_s / raw, 3),
         "n_process_2_speedup": round(raw / best["raw_pipe_2"], 3),
+        "n_process_2": {
+            "raw_speedup": round(raw / best["raw_pipe_2"], 3),
+            "stage_speedup": round(best["stage_run"] / best["stage_run_2"], 3),
+            # With n_process=2 every Doc comes back as bytes and is rebuilt in the main process.
+            "doc_from_bytes_vs_raw": round(best["doc from bytes"] / raw, 3),
+        },
+        "cache": {"cold_vs_raw": round(best["stage_cache_cold"] / raw, 3),
+                  "warm_vs_raw": round(best["stage_cache_warm"] / raw, 3)},
         # Where the stage's time beyond raw nlp.pipe goes, in seconds (best of the repeats).
         "overhead_s": {k: round(v, 3) for k, v in parts.items()},
     }
+
+
+def _timed_clean(fn: Callable[[], Any]) -> float:
+    """`_timed` after a full garbage collection, so no variant pays for the garbage of the one before."""
+    import gc
+
+    gc.collect()
+    return _timed(fn)
+
+
+def _annotate(stage, texts: list[str], nlp, cfg, label: str, stop_words: set[str]):
+    """Token extraction without language detection, for this and older stage code."""
+    if "label" in inspect.signature(stage.annotate).parameters:
+        return stage.annotate(texts, nlp, cfg, label, stop_words)
+    return stage.annotate(texts, nlp, cfg, stop_words)
+
+
+def _language_signals(nlp, texts: list[str], batch_size: int) -> dict[str, list] | None:
+    """Letters and `clearly_dutch` per text, which the stage reads off its tokens; None for older code."""
+    try:
+        from pipeline.language import clearly_dutch
+    except ImportError:
+        return None
+    return {"letters": [sum(map(str.isalpha, t)) for t in texts],
+            "dutch": [clearly_dutch(t.text for t in doc) for doc in nlp.pipe(texts, batch_size=batch_size)]}
+
+
+def _detect(detector, texts: list[str], signals: dict[str, list] | None) -> list[str]:
+    """Language detection as the stage does it: batches and the Dutch shortcut, or one by one in older code."""
+    if signals is None:
+        return [detector.detect(t) for t in texts]
+    return detector.detect_many(texts, signals["letters"], signals["dutch"])
+
+
+def _doc_from_bytes(nlp, texts: list[str], batch_size: int, sample: int = 10_000) -> float:
+    """Seconds to rebuild every Doc from bytes, which `nlp.pipe(n_process=2)` does in the main process.
+
+    Measured on every k-th text (about `sample` of them) and scaled to all of them: the
+    bytes of 100k Docs take a few hundred MB.
+    """
+    from spacy.tokens import Doc
+
+    part = texts[::max(1, len(texts) // sample)]
+    data = [doc.to_bytes() for doc in nlp.pipe(part, batch_size=batch_size)]  # done by the workers
+    t0 = time.perf_counter()
+    for b in data:
+        Doc(nlp.vocab).from_bytes(b)
+    return (time.perf_counter() - t0) * len(texts) / max(len(part), 1)
 
 
 def _nlp_cli(ws: Path, tmp: Path, scrubbed: Path, backend: str, log: Path | None):

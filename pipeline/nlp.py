@@ -12,23 +12,32 @@ Backends, chosen by name (`nlp.backend`):
   and spaCy's lookup lemmatizer from spacy-lookups-data. No NER; lemmas of inflected
   forms it doesn't list stay as they are (see benchmarks/fallback_cost.py).
 * ``auto`` — the first, else the second with a visible warning.
+
+Cost beyond spaCy itself (benchmarks/micro.py `nlp_overhead` measures it against raw
+`nlp.pipe`): token attributes leave each Doc as one array (`Doc.to_array`), and the
+strings and content-word tests are computed once per distinct word, not per token;
+language identification scores all passages in batches (`LanguageDetector.detect_many`);
+the backend and the language model are only loaded when some passage is not in the cache.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata as md
 import logging
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from pipeline.errors import SamenspelError
 from pipeline.files import read_table, write_json, write_table
-from pipeline.language import UNDETERMINED, LanguageDetector
+from pipeline.language import CLEARLY_DUTCH_WORDS, DUTCH_WORDS, OTHER_WORDS, UNDETERMINED, LanguageDetector
 from pipeline.progress import progress
 from pipeline.schema import NLP, SCRUBBED
 
@@ -44,6 +53,10 @@ FALLBACK_WARNING = (
 )
 PLACEHOLDER = re.compile(r"^\[[A-Z]+\]$")
 PLACEHOLDERS = ("[NAAM]", "[EMAIL]", "[TELEFOON]", "[POSTCODE]", "[ADRES]", "[IBAN]", "[BSN]", "[KENTEKEN]", "[URL]")
+#: Output columns besides passage_id and backend, in the order of a cached row.
+COLUMNS = ("tokens", "lemmas", "content_lemmas", "n_sentences", "entities", "lang")
+#: Docs whose token arrays are turned into columns together (bounds the memory of a chunk).
+CHUNK_DOCS = 2048
 
 
 @dataclass
@@ -99,15 +112,19 @@ def _load_fallback():
     except (ValueError, OSError) as exc:
         raise SamenspelError(f"lookup-lemmatizer kan niet worden geladen ({exc})",
                              hint="installeer spacy-lookups-data: pip install spacy-lookups-data") from None
-    version = f"spacy-{spacy.__version__}+lookups-{md.version('spacy-lookups-data')}"
-    return nlp, f"fallback:blank-nl+sentencizer+lookup ({version})"
+    return nlp, _fallback_label()
+
+
+def _fallback_label() -> str:
+    version = f"spacy-{md.version('spacy')}+lookups-{md.version('spacy-lookups-data')}"
+    return f"fallback:blank-nl+sentencizer+lookup ({version})"
 
 
 BACKENDS: dict[str, Callable[[], tuple[Any, str]]] = {MODEL: _load_model, "fallback": _load_fallback}
 
 
-def load_backend(name: str, say: Callable[..., None] | None = None):
-    """Return (nlp, backend label). `auto` prefers the trained model, else warns and falls back."""
+def resolve_backend(name: str, say: Callable[..., None] | None = None) -> str:
+    """The backend `name` stands for: `auto` prefers the trained model, else warns and falls back."""
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     if name == "auto":
         name = MODEL if model_installed() else "fallback"
@@ -115,42 +132,226 @@ def load_backend(name: str, say: Callable[..., None] | None = None):
             say(FALLBACK_WARNING, warn=True)
     if name not in BACKENDS:
         raise SamenspelError(f"onbekende NLP-backend '{name}'", hint=f"kies uit: auto, {', '.join(BACKENDS)}")
-    nlp, label = BACKENDS[name]()
+    return name
+
+
+def backend_label(name: str) -> str | None:
+    """The label `load_backend(name)` gives, read from package metadata without loading; None if unknown.
+
+    For the trained model the loaded label comes from the model's meta.json, which carries
+    the version of its package; a model that is not an installed package gives None.
+    """
+    try:
+        return _fallback_label() if name == "fallback" else f"{MODEL}-{md.version(MODEL)}"
+    except md.PackageNotFoundError:
+        return None
+
+
+def load_backend(name: str, say: Callable[..., None] | None = None):
+    """Return (nlp, backend label). `auto` prefers the trained model, else warns and falls back."""
+    return _load(resolve_backend(name, say))
+
+
+def _load(name: str):
     from spacy.symbols import ORTH
 
+    with _gc_paused():
+        nlp, label = BACKENDS[name]()
     for ph in PLACEHOLDERS:  # keep scrub placeholders as one token each
         nlp.tokenizer.add_special_case(ph, [{ORTH: ph}])
     nlp.max_length = max(nlp.max_length, 2_000_000)
     return nlp, label
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a backend loads, then collect once.
+
+    Loading builds a quarter of a million small objects (the fallback's lemma table has
+    213k entries), which sets off collections that traverse all of them again and again:
+    a third of the fallback's load time. One full collection at the end settles them in
+    the oldest generation, so that cost stays in loading instead of surfacing as a full
+    collection halfway through the annotation.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
+@contextmanager
+def _few_full_collections() -> Iterator[None]:
+    """Hold back full garbage collections while the stage accumulates its output.
+
+    Every passage adds lists that live until the table is written. Python's collector
+    traverses all of them, and the whole pipeline, in each full collection, which comes
+    every time the long-lived objects grew by a quarter: a second at 100k passages, for
+    no garbage. Young garbage is still collected as usual (generations 0 and 1).
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(old[0], old[1], max(old[2], 1000))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def is_content_word(tok, stop_words: set[str]) -> bool:
+    """The word half of the content-lemma rule: no punctuation, space, number, placeholder or stop word.
+
+    Only lexical attributes, so it holds for a Token and for its Lexeme alike.
+    """
+    return not (tok.is_punct or tok.is_space or tok.like_num or tok.is_digit or PLACEHOLDER.match(tok.text)
+                or tok.is_stop or tok.lower_ in stop_words)
+
+
+def content_lemma(lemma: str, stop_words: set[str]) -> str | None:
+    """The lemma half of the rule: the lowercased lemma, if it has two characters, a letter and is no stop word."""
+    lemma = lemma.lower().strip()
+    if len(lemma) < 2 or not any(ch.isalpha() for ch in lemma) or lemma in stop_words:
+        return None
+    return lemma
+
+
 def content_lemmas(doc, stop_words: set[str]) -> list[str]:
     """Lowercased lemmas of content words: no stop words, punctuation, numbers or placeholders."""
     out = []
     for tok in doc:
-        if tok.is_punct or tok.is_space or tok.like_num or tok.is_digit or PLACEHOLDER.match(tok.text):
-            continue
-        lemma = (tok.lemma_ or tok.text).lower().strip()
-        if len(lemma) < 2 or not any(ch.isalpha() for ch in lemma):
-            continue
-        if tok.is_stop or lemma in stop_words or tok.lower_ in stop_words:
-            continue
-        out.append(lemma)
+        if is_content_word(tok, stop_words):
+            lemma = content_lemma(tok.lemma_ or tok.text, stop_words)
+            if lemma is not None:
+                out.append(lemma)
     return out
 
 
-def annotate(texts: list[str], nlp, cfg: NlpConfig, label: str, stop_words: set[str]) -> dict[str, list]:
-    """Run `nlp.pipe` over texts; return the NLP columns (without passage_id)."""
-    cols: dict[str, list] = {k: [] for k in ("tokens", "lemmas", "content_lemmas", "n_sentences", "entities")}
+class StringFacts:
+    """Facts about spaCy strings, computed once per distinct hash and kept as numpy columns.
+
+    A corpus has far fewer distinct words than tokens, so `ids` looks a chunk of token
+    hashes up at once and the facts of a token are then plain array indexing.
+
+    Args:
+        compute: hash -> one value per column.
+        dtypes: numpy dtype per column (``object`` for strings).
+    """
+
+    def __init__(self, compute: Callable[[int], tuple], dtypes: tuple[Any, ...]):
+        self.compute = compute
+        self.dtypes = dtypes
+        self.columns = tuple(np.empty(0, dtype=d) for d in dtypes)
+        self._index: dict[int, int] = {}
+
+    def ids(self, hashes: np.ndarray) -> np.ndarray:
+        inverse, unique = pd.factorize(hashes)  # a hash table: no sort
+        keys = unique.tolist()
+        index = self._index
+        new = [h for h in keys if h not in index]
+        if new:
+            for h in new:
+                index[h] = len(index)
+            rows = list(zip(*map(self.compute, new)))
+            self.columns = tuple(np.concatenate([col, np.array(vals, dtype=d)])
+                                 for col, vals, d in zip(self.columns, rows, self.dtypes))
+        return np.fromiter(map(index.__getitem__, keys), np.intp, len(keys))[inverse]
+
+
+def annotate(texts: list[str], nlp, cfg: NlpConfig, stop_words: set[str],
+             detector: LanguageDetector | None = None) -> dict[str, list]:
+    """Run `nlp.pipe` over texts; return the NLP columns (without passage_id), `lang` only with a detector.
+
+    Per token, the same values as reading `Token` attributes (see `content_lemmas`), but
+    taken from one array per Doc and looked up per distinct word (`StringFacts`). The
+    language detector gets each passage's letters and Dutch function words from there too.
+    """
+    from spacy.attrs import LEMMA, ORTH, SENT_START
+
     has_sents = nlp.has_pipe("sentencizer") or nlp.has_pipe("parser") or nlp.has_pipe("senter")
+    vocab = nlp.vocab
+    dutch_ids = {w: i + 1 for i, w in enumerate(DUTCH_WORDS)}
+
+    def word(h: int) -> tuple:
+        lex = vocab[h]
+        lower = lex.lower_
+        marker = dutch_ids.get(lower, -1 if lower in OTHER_WORDS else 0)
+        return (lex.orth_, not lex.is_space, is_content_word(lex, stop_words), sum(map(str.isalpha, lex.orth_)),
+                marker)
+
+    def lemma(h: int) -> tuple:
+        text = vocab.strings[h]
+        content = content_lemma(text, stop_words)
+        return text.lower(), content, content is not None
+
+    words = StringFacts(word, (object, bool, bool, np.int64, np.int64))
+    lemmas = StringFacts(lemma, (object, object, bool))
+    cols: dict[str, list] = {k: [] for k in COLUMNS[:-1]}
+    signals: dict[str, list] = {"letters": [], "dutch": []}
+    arrays: list[np.ndarray] = []
+    attrs = [ORTH, LEMMA, SENT_START]
     docs = nlp.pipe(texts, batch_size=cfg.batch_size, n_process=cfg.n_process)
-    for doc in progress(docs, "nlp", total=len(texts)):
-        cols["tokens"].append([t.text for t in doc if not t.is_space])
-        cols["lemmas"].append([(t.lemma_ or t.text).lower() for t in doc if not t.is_space])
-        cols["content_lemmas"].append(content_lemmas(doc, stop_words))
-        cols["n_sentences"].append(sum(1 for _ in doc.sents) if has_sents and len(doc) else 0)
-        cols["entities"].append([f"{e.label_}:{e.text}" for e in doc.ents])
+    with _few_full_collections():
+        for doc in progress(docs, "nlp", total=len(texts)):
+            arrays.append(doc.to_array(attrs))
+            cols["entities"].append([f"{e.label_}:{e.text}" for e in doc.ents])
+            if len(arrays) == CHUNK_DOCS:
+                _chunk_columns(arrays, words, lemmas, has_sents, cols, signals)
+                arrays = []
+        if arrays:
+            _chunk_columns(arrays, words, lemmas, has_sents, cols, signals)
+    if detector is not None:
+        cols["lang"] = detector.detect_many(texts, signals["letters"], signals["dutch"])
     return cols
+
+
+def _chunk_columns(arrays: list[np.ndarray], words: StringFacts, lemmas: StringFacts, has_sents: bool,
+                   cols: dict[str, list], signals: dict[str, list]) -> None:
+    """Append the columns of a chunk of Docs, given their [ORTH, LEMMA, SENT_START] arrays.
+
+    `signals` gets per Doc the letters of its text and whether it is `clearly_dutch`.
+    """
+    n_docs = len(arrays)
+    lengths = np.fromiter(map(len, arrays), np.intp, n_docs)
+    bounds = np.zeros(n_docs + 1, dtype=np.intp)
+    np.cumsum(lengths, out=bounds[1:])
+    table = np.concatenate(arrays)
+    orth = table[:, 0]
+    w = words.ids(orth)
+    lem = lemmas.ids(np.where(table[:, 1] == 0, orth, table[:, 1]))  # `token.lemma_ or token.text`
+    text, kept, content_word, n_letters, marker = words.columns
+    lower, content, content_lemma_ok = lemmas.columns
+    keep = kept[w]
+    is_content = content_word[w] & content_lemma_ok[lem]
+
+    def per_doc_sum(values: np.ndarray) -> np.ndarray:
+        at = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(values, out=at[1:])
+        return np.diff(at[bounds])
+
+    def per_doc(values: list, mask: np.ndarray) -> list[list]:
+        at = np.zeros(len(mask) + 1, dtype=np.intp)
+        np.cumsum(mask, out=at[1:])
+        at = at[bounds].tolist()
+        return [values[a:b] for a, b in zip(at[:-1], at[1:])]
+
+    cols["tokens"] += per_doc(text[w[keep]].tolist(), keep)
+    cols["lemmas"] += per_doc(lower[lem[keep]].tolist(), keep)
+    cols["content_lemmas"] += per_doc(content[lem[is_content]].tolist(), is_content)
+    if has_sents:
+        # Doc.sents starts a sentence at token 0 and at every later token with sent_start == 1.
+        new_sentence = table[:, 2] == 1
+        new_sentence[bounds[:-1][lengths > 0]] = False
+        cols["n_sentences"] += (per_doc_sum(new_sentence) + (lengths > 0)).tolist()
+    else:
+        cols["n_sentences"] += [0] * n_docs
+    signals["letters"] += per_doc_sum(n_letters[w]).tolist()  # spaCy keeps every character of the text
+    m = marker[w]
+    at = np.flatnonzero(m > 0)
+    distinct = np.unique((np.searchsorted(bounds, at, side="right") - 1) * (len(DUTCH_WORDS) + 1) + m[at])
+    n_dutch = np.bincount(distinct // (len(DUTCH_WORDS) + 1), minlength=n_docs)
+    signals["dutch"] += ((n_dutch >= CLEARLY_DUTCH_WORDS) & (per_doc_sum(m < 0) == 0)).tolist()
 
 
 def stop_words_for(nlp, extra: list[str]) -> set[str]:
@@ -162,7 +363,8 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
     """Annotate every passage; write `nlp.parquet` and metrics with the backend label.
 
     With `cache_dir`, passages annotated before with the same backend, settings and code
-    are read back from the content-hash cache instead of being processed again.
+    are read back from the content-hash cache instead of being processed again; the
+    backend and the language model are then only loaded if some passage is new.
     """
     import sys
 
@@ -171,41 +373,53 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     passages = read_table(input_path, SCRUBBED)
-    nlp, label = load_backend(cfg.backend, say)
-    stop_words = stop_words_for(nlp, cfg.extra_stop_words)
-    detector = LanguageDetector(cfg.languages, cfg.language_min_confidence, cfg.language_min_letters).fit()
-    start = time.perf_counter()
     texts = passages["text"].fillna("").tolist()
+    name = resolve_backend(cfg.backend, say)
+    label = backend_label(name)
+    nlp = None
+    if label is None:  # only the loaded pipeline can tell
+        nlp, label = _load(name)
+    detector = LanguageDetector(cfg.languages, cfg.language_min_confidence, cfg.language_min_letters)
+    start = time.perf_counter()
 
-    def compute(batch: list[str]) -> list[dict]:
-        cols = annotate(batch, nlp, cfg, label, stop_words)
-        return [{**{k: v[i] for k, v in cols.items()}, "lang": detector.detect(t)} for i, t in enumerate(batch)]
+    def compute(batch: list[str]) -> list[tuple]:
+        nonlocal nlp
+        if nlp is None:
+            nlp, _ = _load(name)
+        cols = annotate(batch, nlp, cfg, stop_words_for(nlp, cfg.extra_stop_words), detector)
+        return list(zip(*(cols[k] for k in COLUMNS)))
 
-    settings = {k: v for k, v in vars(cfg).items() if k not in ("batch_size", "n_process", "backend")}
-    cache = ContentCache(cache_dir, "nlp", [label, settings, module_digest(sys.modules[__name__], language)])
-    rows = cache.map(texts, compute)
-    cache.close()
-    seconds = time.perf_counter() - start
-    cols = {k: [r[k] for r in rows] for k in ("tokens", "lemmas", "content_lemmas", "n_sentences", "entities")}
-    langs = [r["lang"] for r in rows]
-    out = pd.DataFrame({"passage_id": passages["passage_id"], **cols, "lang": langs, "backend": label})
-    write_table(output_path, out, NLP)
-    n_tokens = int(sum(len(t) for t in cols["tokens"]))
+    with _few_full_collections():
+        if cache_dir is None:
+            rows, hits = (compute(texts) if texts else []), 0
+        else:
+            settings = {k: v for k, v in vars(cfg).items() if k not in ("batch_size", "n_process", "backend")}
+            cache = ContentCache(cache_dir, "nlp", [label, settings, module_digest(sys.modules[__name__], language)])
+            rows = cache.map(texts, compute)
+            cache.close()
+            hits = cache.hits
+        seconds = time.perf_counter() - start
+        cols = dict(zip(COLUMNS, map(list, zip(*rows)))) if rows else {k: [] for k in COLUMNS}
+        out = pd.DataFrame({"passage_id": passages["passage_id"], **cols, "backend": label})
+        write_table(output_path, out, NLP)
+    langs = cols["lang"]
+    n_tokens = sum(map(len, cols["tokens"]))
+    foreign = sum(lang not in ("nl", UNDETERMINED) for lang in langs)
     write_json(metrics_path, {
         "backend": label,
         "fallback": label.startswith("fallback"),
-        "ner": "ner" in nlp.pipe_names,
+        # Without loading (every passage from the cache): the trained model has NER, the fallback none.
+        "ner": "ner" in nlp.pipe_names if nlp is not None else name == MODEL,
         "passages": len(out),
         "tokens": n_tokens,
         "sentences": int(sum(cols["n_sentences"])),
-        "entities": int(sum(len(e) for e in cols["entities"])),
-        "not_dutch": sum(lang not in ("nl", UNDETERMINED) for lang in langs),
-        "language_undetermined": sum(lang == UNDETERMINED for lang in langs),
-        "cache_hits": cache.hits,
-        "cache_misses": cache.misses,
+        "entities": sum(map(len, cols["entities"])),
+        "not_dutch": foreign,
+        "language_undetermined": langs.count(UNDETERMINED),
+        "cache_hits": hits,
+        "cache_misses": len(texts) - hits,
     })
-    foreign = sum(lang not in ("nl", UNDETERMINED) for lang in langs)
-    say(f"nlp: {len(out)} passages ({cache.misses} nieuw, {cache.hits} uit de cache), {n_tokens} tokens "
+    say(f"nlp: {len(out)} passages ({len(texts) - hits} nieuw, {hits} uit de cache), {n_tokens} tokens "
         f"met {label} in {seconds:.1f} s"
         + (f"; {foreign} niet-Nederlands (gemarkeerd in 'lang', niet verwijderd)" if foreign else "")
         + f" → {output_path}")

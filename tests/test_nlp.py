@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pandas as pd
@@ -112,3 +113,153 @@ def test_non_dutch_passages_are_flagged_not_dropped(tmp_path, cfg):
     assert out["lang"].tolist() == ["nl", "en", "und", "und"]
     metrics = json.loads((tmp_path / "m.json").read_text())
     assert metrics["not_dutch"] == 1 and metrics["passages"] == 4
+
+
+# Texts that exercise every rule of the columns: placeholders, numbers, punctuation, stop
+# words, capitals, runs of whitespace, several sentences, symbols, an empty passage.
+TRICKY = [
+    "Wij werkten samen met [NAAM] en hebben de regionale opgaven besproken. Daarna gingen we naar huis.",
+    "",
+    "   \n\t ",
+    "Bel [TELEFOON] of mail [EMAIL].  Kosten: € 1.250,- per jaar (2024), 15% meer!!",
+    "GEBREK AAN GELD EN AAN LEF OM SAMEN TE KIEZEN VOOR ÉÉN MERK.",
+    "Sanne werkt in Utrecht samen met de regio. Zij is blij.\n\nNieuwe alinea: wonen, werken & mobiliteit…",
+    "I mostly coordinate the regional network meetings with our partners.",
+    "😀😀😀 ... ?!",
+    "De gemeenten van de regio hebben het convenant niet voor niets ook zelf ondertekend.",
+]
+
+
+def reference_columns(nlp, texts, stop_words):
+    """The columns read token by token from spaCy's objects, as the stage did before arrays."""
+    has_sents = nlp.has_pipe("sentencizer") or nlp.has_pipe("parser") or nlp.has_pipe("senter")
+    out = {k: [] for k in ("tokens", "lemmas", "content_lemmas", "n_sentences", "entities")}
+    for doc in nlp.pipe(texts):
+        out["tokens"].append([t.text for t in doc if not t.is_space])
+        out["lemmas"].append([(t.lemma_ or t.text).lower() for t in doc if not t.is_space])
+        out["content_lemmas"].append(nlp_stage.content_lemmas(doc, stop_words))
+        out["n_sentences"].append(sum(1 for _ in doc.sents) if has_sents and len(doc) else 0)
+        out["entities"].append([f"{e.label_}:{e.text}" for e in doc.ents])
+    return out
+
+
+@pytest.mark.parametrize("backend", ["fallback", "model"])
+def test_annotate_equals_token_by_token_reading(monkeypatch, fallback_nlp, cfg, backend):
+    if backend == "fallback":
+        nlp = fallback_nlp[0]
+    else:
+        monkeypatch.setattr(spacy, "load", lambda name: fake_model())
+        nlp, _ = nlp_stage.load_backend("nl_core_news_sm")
+    monkeypatch.setattr(nlp_stage, "CHUNK_DOCS", 4)  # several chunks, one of them only whitespace
+    texts = TRICKY * 2
+    stop_words = nlp_stage.stop_words_for(nlp, cfg.extra_stop_words)
+    thresholds = gc.get_threshold()
+    got = nlp_stage.annotate(texts, nlp, cfg, stop_words)
+    assert got == reference_columns(nlp, texts, stop_words)
+    assert "lang" not in got
+    assert gc.get_threshold() == thresholds
+
+
+def test_letters_and_dutch_words_come_from_the_tokens(monkeypatch, fallback_nlp, cfg):
+    from pipeline import language
+
+    seen = {}
+
+    def detect_many(self, texts, letters=None, dutch=None):
+        seen.update(letters=letters, dutch=dutch)
+        return ["und"] * len(texts)
+
+    monkeypatch.setattr(language.LanguageDetector, "detect_many", detect_many)
+    monkeypatch.setattr(nlp_stage, "CHUNK_DOCS", 3)
+    nlp = fallback_nlp[0]
+    detector = language.LanguageDetector(cfg.languages, cfg.language_min_confidence, cfg.language_min_letters)
+    nlp_stage.annotate(TRICKY, nlp, cfg, nlp_stage.stop_words_for(nlp, []), detector)
+    assert seen["letters"] == [sum(ch.isalpha() for ch in t) for t in TRICKY]
+    assert seen["dutch"] == [language.clearly_dutch(t.text for t in doc) for doc in nlp.pipe(TRICKY)]
+    assert seen["dutch"][-1] and not seen["dutch"][6]
+
+
+def test_cached_run_loads_neither_backend_nor_language_model(monkeypatch, tmp_path, cfg):
+    from pipeline import language
+
+    cfg.backend = "fallback"
+    src = tmp_path / "scrubbed.parquet"
+    write_table(src, scrubbed_table(TRICKY), SCRUBBED)
+    first = nlp_stage.run(src, tmp_path / "a.parquet", tmp_path / "a.json", cfg, cache_dir=tmp_path / "cache")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("loaded although every passage was in the cache")
+
+    monkeypatch.setattr(nlp_stage, "_load", forbidden)
+    monkeypatch.setattr(language.LanguageDetector, "fit", forbidden)
+    second = nlp_stage.run(src, tmp_path / "b.parquet", tmp_path / "b.json", cfg, cache_dir=tmp_path / "cache")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    assert second["tokens"].tolist() == first["tokens"].tolist()
+    metrics = json.loads((tmp_path / "b.json").read_text())
+    assert metrics["cache_hits"] == len(TRICKY) and metrics["cache_misses"] == 0
+    assert {k: v for k, v in metrics.items() if not k.startswith("cache")} == \
+        {k: v for k, v in json.loads((tmp_path / "a.json").read_text()).items() if not k.startswith("cache")}
+
+
+def test_backend_label_without_loading_matches_the_loaded_one(fallback_nlp):
+    assert nlp_stage.backend_label("fallback") == fallback_nlp[1]
+
+
+@pytest.fixture(scope="module")
+def detector(params):
+    from pipeline.language import LanguageDetector
+
+    p = params["nlp"]
+    return LanguageDetector(p["languages"], p["language_min_confidence"], p["language_min_letters"]).fit()
+
+
+LANGUAGES = TRICKY + [
+    "Wir arbeiten in der Region eng mit den Nachbargemeinden zusammen, auch bei der Mobilität.",
+    "Nous travaillons ensemble avec les communes voisines de la région depuis des années.",
+    "Wy wurkje yn de regio gear oan wenningbou en berikberens, mar it giet net fluch.",
+    "Bölgedeki belediyelerle birlikte çalışıyoruz ve bu çok önemli.",
+    "Współpracujemy z gminami w regionie od wielu lat.",
+    "Trabajamos juntos con los municipios vecinos de la región.",
+    "Lavoriamo insieme ai comuni vicini della regione da molti anni.",
+    "نعمل معًا في المنطقة على الإسكان والتنقل منذ سنوات",
+    "verbinden, coaching",
+    "training procesmanagement, intervisie",
+    "Programmamanager bij de gemeente voor het Nationaal Programma Súdwest-Fryslân.",
+    "x" * 30,
+    "Samenwerking " * 800,  # longer than LONG_TEXT_BYTES: scored by py3langid itself
+]
+
+
+def test_detect_many_equals_detect_one_by_one(monkeypatch, detector):
+    from pipeline import language
+
+    assert detector.batch_ is not None, "py3langid's model layout changed: batch scoring is off"
+    monkeypatch.setattr(language, "BATCH_BYTES", 400)  # several batches
+    expected = [detector.detect(t) for t in LANGUAGES]
+    assert detector.detect_many(LANGUAGES) == expected
+    assert {"nl", "en", "de", "fr", "und"} <= set(expected)
+    for (lang, p), t in zip(detector.batch_.classify_many(LANGUAGES[:-1]), LANGUAGES[:-1]):
+        want = detector.identifier_.classify(t)
+        assert lang == want[0] and abs(p - want[1]) < 1e-5
+
+
+def test_clearly_dutch_passages_skip_the_model_and_are_dutch(detector):
+    from pipeline.language import DUTCH_WORDS, OTHER_WORDS, LanguageDetector, clearly_dutch
+
+    assert not set(DUTCH_WORDS) & OTHER_WORDS
+    clear = [t for t in LANGUAGES if clearly_dutch(t.replace(".", " ").split())]
+    assert clear and all(detector.detect(t) == "nl" for t in clear)
+    lazy = LanguageDetector(detector.languages, detector.min_confidence, detector.min_letters)
+    assert lazy.detect_many(clear, dutch=[True] * len(clear)) == ["nl"] * len(clear)
+    assert not lazy.fitted  # nothing was left for the model
+    assert lazy.detect_many(["kort", "x"]) == ["und", "und"] and not lazy.fitted
+
+
+def test_batch_scoring_steps_aside_for_an_unknown_model_layout():
+    from pipeline.language import BatchScorer
+
+    class OtherLayout:
+        def classify(self, text):
+            return "nl", 1.0
+
+    assert BatchScorer.for_identifier(OtherLayout()) is None
