@@ -184,6 +184,13 @@ def info_rows(results: dict) -> list[dict[str, str]]:
                      "gemeten": f"{nl(fallback['cli_vs_raw'], 1)}×"})
         rows.append({"meting": "Kale `nlp.pipe`: versnelling `n_process=2` t.o.v. 1",
                      "gemeten": f"{nl(fallback['n_process_2_speedup'], 2)}×"})
+    large = results.get("nlp_overhead_large", {})
+    big_fallback = large.get("backends", {}).get("fallback", {})
+    if big_fallback.get("installed"):
+        n = nl(large.get("passages", SCALE_SIZE), 0)
+        rows.append({"meting": f"NLP-stage t.o.v. kale `nlp.pipe` (fallback, {n} passages)",
+                     "gemeten": f"{nl(big_fallback['stage_vs_raw'], 2)}× (zonder opstartkosten "
+                                f"{nl(big_fallback['stage_vs_raw_without_startup'], 2)}×)"})
     fit = scale_fit(results)
     if fit:
         sizes = ", ".join(nl(s, 0) for s in fit["sizes"])

@@ -234,6 +234,11 @@ def main(argv: list[str] | None = None) -> int:
             results["model"] = model
         if size == micro_size and res.get("complete"):
             measure_on(Path(res["workspace"]), res, model, args, log, results)
+        if size == max(sizes) and size > micro_size and res.get("complete"):
+            # Fixed start-up costs weigh less on a large corpus: the NLP overhead there too.
+            say(f"\n== NLP-stage tegenover kale nlp.pipe ({res['passages']} passages, 2×)")
+            results["nlp_overhead_large"] = micro.nlp_overhead(Path(res["workspace"]), 2, log)
+            results["nlp_overhead_large"]["passages"] = res["passages"]
         save(results, args.out)
     finish(results)
     save(results, args.out)
