@@ -11,14 +11,26 @@ Prints wall time, passages per second and peak memory (resource.getrusage). This
 benchmark, not a test: it asserts nothing.
 
     python benchmarks/bench_topics.py [--passages 10000] [--seed 1] [--params params.yaml]
+
+With `--wave FRACTION --workspace FOLDER` it measures incremental runs instead, through
+the real CLI in a benchmark workspace (`benchmarks/generate.py`, `benchmarks/workspace.py`):
+the `topics` stage on the finished corpus without a topics cache (a full fit), then, after
+a new survey wave of FRACTION of the passages and `dvc repro classify` for the stages
+before it, the stage with the earlier fits in the cache (incremental) next to the stage
+without them (a full refit), alternating, best of `--repeats`.
+
+    python -m benchmarks.bench_topics --wave 0.1 --workspace /tmp/bench/ws_10k [--passages 10000] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -91,6 +103,70 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cli_env() -> dict[str, str]:
+    """The environment with this interpreter's scripts (samenspel, dvc) first on PATH."""
+    return {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def _topics_run(ws: Path, log: Path) -> dict:
+    """Run the `topics` stage as dvc.yaml calls it; wall and CPU time and how each corpus ran."""
+    from benchmarks.measure import run_measured
+    from benchmarks.workspace import metrics, stage_commands
+
+    m = run_measured(stage_commands(ws)["topics"], ws, env=_cli_env(), log=log)
+    found = metrics(ws, "topics")
+    modes = {k.removesuffix("_mode"): v for k, v in found.items() if k.endswith("_mode")}
+    new = sum(v for k, v in found.items() if k.endswith("_transformed"))
+    return {"wall_s": round(m.wall_s, 1), "cpu_s": round(m.cpu_s, 1), "modes": modes, "transformed": new}
+
+
+def wave_benchmark(ws: Path, passages: int, share: float, seed: int, repeats: int) -> dict:
+    """Full fit, then incremental run and full refit after a new wave; see the module docstring."""
+    from benchmarks.generate import NEW_WAVE, add_wave, write_corpus
+    from benchmarks.measure import run_measured
+    from benchmarks.workspace import create, load_params, passages_in
+
+    log = ws.parent / f"{ws.name}-topics-wave.log"
+    if not (ws / "dvc.yaml").exists():
+        create(ws)
+        write_corpus(ws, passages, seed)
+    if any((ws / "corpora" / "surveys").glob(f"*{NEW_WAVE.wave}*")):
+        raise SystemExit(f"{ws} heeft de nieuwe golf {NEW_WAVE.wave} al; kies een nieuwe map")
+    print(f"upstream stages (dvc repro classify) in {ws} ...", flush=True)
+    run_measured(["dvc", "repro", "classify"], ws, env=_cli_env(), log=log)
+    cache = load_params(ws).get("cache", {})
+    if not cache.get("enabled"):
+        raise SystemExit("cache.enabled staat uit in de params van de werkmap: geen incrementele runs mogelijk")
+    states = ws / cache["dir"] / "topics"
+    saved = ws.parent / f"{ws.name}-topics-state"
+    before = passages_in(ws)
+    full = []
+    for _ in range(repeats):
+        shutil.rmtree(states, ignore_errors=True)
+        full.append(_topics_run(ws, log))
+        print(f"  volledig ({before} passages): {full[-1]['wall_s']} s", flush=True)
+    shutil.rmtree(saved, ignore_errors=True)
+    shutil.copytree(states, saved)
+    wave = add_wave(ws, round(share * before), seed)
+    run_measured(["dvc", "repro", "classify"], ws, env=_cli_env(), log=log)
+    after = passages_in(ws)
+    incremental, refit = [], []
+    for _ in range(repeats):  # alternating, so load on the shared machine hits both alike
+        shutil.rmtree(states, ignore_errors=True)
+        shutil.copytree(saved, states)
+        incremental.append(_topics_run(ws, log))
+        shutil.rmtree(states, ignore_errors=True)
+        refit.append(_topics_run(ws, log))
+        print(f"  +golf {wave['wave']} ({after} passages): incrementeel {incremental[-1]['wall_s']} s "
+              f"({incremental[-1]['modes']}), opnieuw fitten {refit[-1]['wall_s']} s", flush=True)
+    best = {name: min(r["wall_s"] for r in runs) for name, runs in
+            (("full", full), ("incremental", incremental), ("refit", refit))}
+    return {"passages_before": before, "passages_after": after, "wave": wave, "repeats": repeats,
+            "best_wall_s": best, "incremental_vs_full_pct": round(100 * best["incremental"] / best["full"], 1),
+            "incremental_vs_refit_pct": round(100 * best["incremental"] / best["refit"], 1),
+            "runs": {"full": full, "incremental": incremental, "refit": refit}}
+
+
 def main(argv: list[str] | None = None) -> None:
     from pipeline import nlp as nlp_stage
     from pipeline import topics
@@ -103,7 +179,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--params", type=Path, default=ROOT / "params.yaml")
     parser.add_argument("--out", type=Path, default=None, help="keep the outputs here (default: a temporary folder)")
+    parser.add_argument("--wave", type=float, default=None, metavar="FRACTION",
+                        help="measure incremental runs after a new wave of this fraction (needs --workspace)")
+    parser.add_argument("--workspace", type=Path, default=None, help="benchmark workspace for --wave")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.wave is not None:
+        if args.workspace is None:
+            parser.error("--wave needs --workspace")
+        found = wave_benchmark(args.workspace.resolve(), args.passages, args.wave, args.seed, args.repeats)
+        print(json.dumps({k: v for k, v in found.items() if k != "runs"}, indent=2, ensure_ascii=False))
+        (args.workspace.parent / f"{args.workspace.name}-topics-wave.json").write_text(
+            json.dumps(found, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
 
     params = load_params(args.params)
     cfg = topics.TopicsConfig.from_params(section(params, "topics", args.params))

@@ -237,7 +237,7 @@ def topics(
         _path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), _path(output, p, "topics", params),
         _path(metrics, p, "topics_metrics", params), _path(models, p, "topics_models", params),
         _path(reports, p, "topics_reports", params), cfg, classified_path=classified,
-        codebook_path=_path(codebook, p, "codebook", params), say=say,
+        codebook_path=_path(codebook, p, "codebook", params), say=say, cache_dir=_cache_dir(p, params),
     )
 
 

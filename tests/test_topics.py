@@ -110,6 +110,7 @@ CONFIG = {
     "seed_topics": False,
     "breakdown": ["wave", "question_id", "source", "meta_organisatietype"],
     "compare_defaults": True,
+    "incremental": {"enabled": True, "refit_share": 0.25},
 }
 
 
@@ -209,6 +210,21 @@ def test_npmi_on_a_hand_computed_example():
     assert math.isnan(coherence.npmi_per_topic([["a"]], docs)[0])
     # a pair in every document is perfectly coherent
     assert coherence.npmi([["x", "y"]], [{"x", "y"}, {"x", "y"}]) == 1.0
+
+
+def test_npmi_scores_words_so_a_bigram_beside_its_own_words_adds_nothing():
+    docs = [{"sociaal", "domein", "wonen"}, {"sociaal", "domein"}, {"wonen", "zorg"}, {"zorg"}]
+    terms = ["sociaal domein", "sociaal", "domein", "wonen"]
+    assert coherence.topic_words(terms) == ["sociaal", "domein", "wonen"]
+    assert coherence.topic_words(terms, 2) == ["sociaal", "domein"]
+    assert coherence.document_words(["sociaal", "domein", "sociaal domein"]) == {"sociaal", "domein"}
+    cfg = config()
+    with_bigram = topics.quality([terms], docs, set(), cfg)
+    plain = topics.quality([["sociaal", "domein", "wonen"]], docs, set(), cfg)
+    assert with_bigram["npmi"] == plain["npmi"] and with_bigram["diversity"] == plain["diversity"]
+    # scored as terms, the bigram would pair perfectly with its own words and lift the score
+    bigram_docs = [d | ({"sociaal domein"} if {"sociaal", "domein"} <= d else set()) for d in docs]
+    assert coherence.npmi([terms], bigram_docs) > with_bigram["npmi"]
 
 
 def test_topic_diversity():
@@ -344,6 +360,140 @@ def test_small_and_empty_corpora_are_skipped_with_the_reason(first, tmp_path, pa
     assert len(df) == 15 and set(df["assigned_by"]) == {"skipped"} and set(df["topic"]) == {-1}
     assert "te weinig passages" in (out / "reports" / "klein.md").read_text(encoding="utf-8")
     assert not (out / "models" / "klein").exists()
+
+
+# --------------------------------------------------------------------------- incremental runs
+
+# A new wave: one new answer per theme and one more on housing (about 9 % of the corpus).
+WAVE = ["Jonge gezinnen vinden geen betaalbare huurwoning in het dorp.",
+        "De wachtlijsten in de jeugdzorg worden langer voor kinderen met problemen.",
+        "De netbeheerder moet het stroomnet sneller uitbreiden voor nieuwe zonneparken.",
+        "De belbus rijdt in de avond niet meer naar het station.",
+        "Gemeenten bouwen samen sociale huurwoningen voor starters."]
+
+
+def _said():
+    lines = []
+    return lines, lambda msg, warn=False: lines.append(msg)
+
+
+@pytest.fixture(scope="session")
+def waves(tmp_path_factory, inputs, params):
+    """A fit on the corpus with a cache, then the corpus plus a new wave on that cache."""
+    folder = tmp_path_factory.mktemp("waves")
+    cache = folder / "cache"
+    wave_inputs = build_inputs(folder / "wave-in", params, corpus_texts() + WAVE)
+    fit = run_stage(folder / "fit", inputs, config(), cache_dir=cache)
+    lines, say = _said()
+    inc = run_stage(folder / "inc", wave_inputs, config(), cache_dir=cache, say=say)
+    return {"fit": fit, "inc": inc, "cache": cache, "wave_inputs": wave_inputs, "lines": lines}
+
+
+def _copy_cache(waves, tmp_path):
+    import shutil
+
+    return shutil.copytree(waves["cache"], tmp_path / "cache")
+
+
+def test_incremental_run_keeps_old_topics_and_places_the_new_wave(waves):
+    (fit, fm, fout), (inc, im, iout) = waves["fit"], waves["inc"]
+    assert (fm["alles_mode"], fm["alles_fitted_on"], fm["alles_transformed"]) == ("fit", fm["alles_unique"], 0)
+    assert (im["alles_mode"], im["alles_fitted_on"], im["alles_transformed"]) == ("incremental", fm["alles_unique"], 5)
+    assert (im["vraag_a_mode"], im["vraag_a_transformed"]) == ("incremental", 3)
+    assert im["alles_passages"] == fm["alles_passages"] + 5  # summaries and quality are about the whole corpus
+    assert im["alles_defaults_npmi"] == fm["alles_defaults_npmi"]  # the comparison is the fit's
+    assert "nieuwe passages ingedeeld met de eerdere fit: alles +5, vraag_a +3" in waves["lines"][-1]
+    # every earlier passage keeps topic, probability and how it got it, exactly
+    both = fit.merge(inc, on=["corpus", "passage_id"], suffixes=("_fit", "_inc"), validate="one_to_one")
+    assert len(both) == len(fit)
+    for col in ("topic", "probability", "assigned_by", "label"):
+        pd.testing.assert_series_equal(both[f"{col}_fit"], both[f"{col}_inc"], check_names=False)
+    # each new passage is placed by the saved model, in the topic that holds its theme
+    texts = corpus_texts() + WAVE
+    text_of = dict(zip(scrubbed_table(texts)["passage_id"], texts))
+    theme_of = {t: theme for theme, ts in THEMES.items() for t in ts}
+    theme_of.update(zip(WAVE, ["wonen", "jeugd", "energie", "vervoer", "wonen"]))
+    for corpus in ("alles", "vraag_a"):
+        rows = inc[inc["corpus"] == corpus].assign(text=lambda d: d["passage_id"].map(text_of))
+        rows = rows.assign(theme=rows["text"].map(theme_of))
+        home = rows[rows["assigned_by"] != "transform"].dropna(subset=["theme"]).groupby("theme")["topic"].agg(
+            lambda s: s.mode().iloc[0])
+        new = rows[rows["text"].isin(WAVE)]
+        assert len(new) == im[f"{corpus}_transformed"] and set(new["assigned_by"]) == {"transform"}
+        assert (new["topic"].to_numpy() == new["theme"].map(home).to_numpy()).all(), new[["text", "topic"]]
+    # the model is the earlier fit's, so topic ids and words mean the same in both runs
+    for name in ("topics.json", "ctfidf.safetensors", "topic_embeddings.safetensors"):
+        assert (iout / "models" / "alles" / name).read_bytes() == (fout / "models" / "alles" / name).read_bytes()
+
+
+def test_incremental_run_without_new_passages_reproduces_the_fit(waves, inputs, tmp_path):
+    df, metrics, out = run_stage(tmp_path, inputs, config(), cache_dir=_copy_cache(waves, tmp_path))
+    fit, fm, fout = waves["fit"]
+    assert metrics["alles_mode"] == "incremental" and metrics["alles_transformed"] == 0
+    pd.testing.assert_frame_equal(df, fit)
+    assert {k: v for k, v in metrics.items() if not k.endswith("_mode")} == \
+        {k: v for k, v in fm.items() if not k.endswith("_mode")}
+    for name in ("alles.md", "alles.html", "breakdown.csv"):
+        page = (out / "reports" / name).read_text(encoding="utf-8")
+        if name == "breakdown.csv":
+            assert page == (fout / "reports" / name).read_text(encoding="utf-8")
+        else:
+            assert "Incrementele run" in page
+
+
+@pytest.mark.parametrize("case", ["share", "settings", "removed", "disabled", "damaged", "damaged_embedder"])
+def test_incremental_falls_back_to_a_refit(waves, inputs, params, tmp_path, case):
+    from pipeline import topics as stage
+
+    cache = _copy_cache(waves, tmp_path)
+    state = cache / "topics" / "alles" / "state.json"
+    before = state.read_text(encoding="utf-8")
+    data, cfg, reason = waves["wave_inputs"], config(), None
+    if case == "share":  # 5 new of 56 unique passages is more than 5 %
+        cfg = config(incremental={"enabled": True, "refit_share": 0.05})
+        reason = "meer dan refit_share 5,0 %"
+    elif case == "settings":
+        cfg = config(hdbscan={**CONFIG["hdbscan"], "min_samples": 3})
+        reason = "instellingen, code of bibliotheken gewijzigd"
+    elif case == "removed":  # an answer of the fitted corpus is gone
+        data = build_inputs(tmp_path / "in", params, [t for t in corpus_texts() if t != THEMES["wonen"][3]])
+        reason = "1 passages uit de vorige fit zijn er niet meer"
+    elif case == "disabled":
+        cfg = config(incremental={"enabled": False, "refit_share": 0.25})
+    elif case == "damaged":
+        (cache / "topics" / "alles" / "passages.parquet").write_bytes(b"not parquet")
+        reason = "opgeslagen fit onleesbaar"
+    else:
+        (cache / "topics" / "alles" / "embedder" / "tfidf_svd.safetensors").write_bytes(b"\0" * 16)
+        reason = "opgeslagen fit onleesbaar"
+    lines, say = _said()
+    df, metrics, _ = run_stage(tmp_path, data, cfg, cache_dir=cache, say=say)
+    assert metrics["alles_mode"] == "fit" and metrics["alles_transformed"] == 0
+    assert metrics["alles_fitted_on"] == metrics["alles_unique"]
+    assert "transform" not in set(df.loc[df["corpus"] == "alles", "assigned_by"])
+    if reason:
+        assert reason in lines[-1] and "opnieuw gefit" in lines[-1]
+    if case == "disabled":
+        assert state.read_text(encoding="utf-8") == before  # neither read nor replaced
+    else:  # the new fit replaced the state
+        saved = stage.TopicState.read(cache / "topics" / "alles")
+        assert saved.fingerprint != json.loads(before)["fingerprint"] or len(saved.passages) == metrics["alles_unique"]
+        assert len(saved.passages) == metrics["alles_unique"]
+
+
+def test_tfidf_svd_embedder_saves_and_loads_exactly(tmp_path):
+    import numpy as np
+
+    docs = [" ".join(t.lower().split()) for theme in THEMES.values() for t in theme]
+    settings = CONFIG["embedding"]["tfidf_svd"]
+    fitted = embeddings.make_embedder("tfidf_svd", settings, 3).fit(docs[:40])
+    fitted.save_fitted(tmp_path / "emb")
+    assert {p.suffix for p in (tmp_path / "emb").iterdir()} == {".json", ".safetensors"}  # no pickle
+    loaded = embeddings.make_embedder("tfidf_svd", settings, 3).load_fitted(tmp_path / "emb")
+    assert np.array_equal(fitted.embed(docs[40:]), loaded.embed(docs[40:]))
+    other = embeddings.make_embedder("tfidf_svd", {**settings, "n_components": 20}, 3)
+    with pytest.raises(ValueError, match="saved embedder"):
+        other.load_fitted(tmp_path / "emb")
 
 
 def test_adapt_sizes_shrinks_for_small_corpora():
