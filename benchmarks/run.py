@@ -150,6 +150,14 @@ def stage_reuse(ws: Path, stage: str, ran: bool, passages: int) -> tuple[Any, An
         return 0, passages, "overgeslagen door DVC"
     if all(k in found for k in CACHE_KEYS):
         return found["cache_misses"], found["cache_hits"], f"cache ({stage}.json)"
+    modes = {k[: -len("_mode")]: v for k, v in found.items() if k.endswith("_mode")}
+    if modes:  # topics: per corpus a fit, or the saved fit placing only the new passages
+        placed = sum(int(found.get(f"{c}_transformed", 0)) for c, m in modes.items() if m == "incremental")
+        kept = sum(int(found.get(f"{c}_fitted_on", 0)) for c, m in modes.items() if m == "incremental")
+        refit = sum(int(found.get(f"{c}_fitted_on", 0)) for c, m in modes.items() if m != "incremental")
+        n_inc = sum(m == "incremental" for m in modes.values())
+        return (placed + refit, kept,
+                f"cache: bewaarde fit ({n_inc} van {len(modes)} corpora ingedeeld, unieke passages per corpus)")
     return passages, 0, "geen cache"
 
 
