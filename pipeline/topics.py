@@ -357,19 +357,11 @@ def load_classified(path: Path | None) -> tuple[pd.DataFrame | None, list[str]]:
     df = pd.read_parquet(path)
     if "passage_id" not in df.columns:
         raise SamenspelError("kolom 'passage_id' ontbreekt", path=path)
-    # The 0/1 decision is `<code>` in exports and `code_<code>` in the stage's own parquet.
-    decision = {}
-    for col in df.columns:
-        if col.startswith("p_"):
-            code = col[2:]
-            for name in (code, f"code_{code}"):
-                if name in df.columns:
-                    decision[code] = name
-                    break
-    if not decision:
-        raise SamenspelError("geen codekolommen (p_<code> met <code> of code_<code>) gevonden", path=path)
-    out = df[["passage_id", *decision.values()]].rename(columns={v: k for k, v in decision.items()})
-    return out.fillna(0).astype({c: "int64" for c in decision}), list(decision)
+    # The 0/1 decision `<code>` next to each probability `p_<code>` (schema CLASSIFIED, and the exports).
+    codes = [col[2:] for col in df.columns if col.startswith("p_") and col[2:] in df.columns]
+    if not codes:
+        raise SamenspelError("geen codekolommen (p_<code> met <code>) gevonden", path=path)
+    return df[["passage_id", *codes]].fillna(0).astype({c: "int64" for c in codes}), codes
 
 
 def normalise(text: str) -> str:

@@ -166,15 +166,14 @@ def inputs(tmp_path_factory, params):
 
 @pytest.fixture(scope="session")
 def classified(tmp_path_factory, inputs):
-    """A classified table with codes that follow the themes; the 0/1 decision as the classify
-    stage stores it (`code_<id>`) for one code and as exports name it (`<id>`) for the other."""
+    """A classified table with codes that follow the themes: `p_<id>` and the 0/1 decision `<id>`."""
     scrubbed = read_table(inputs[0], SCRUBBED)
     rows = []
     for pid, text in zip(scrubbed["passage_id"], scrubbed["text"]):
         low = text.lower()
         belangen = int("gemeenten" in low or "verdel" in low)
         regie = int("provincie" in low or "netbeheerder" in low)
-        rows.append({"passage_id": pid, "p_belangen": 0.9 * belangen, "code_belangen": belangen,
+        rows.append({"passage_id": pid, "p_belangen": 0.9 * belangen, "belangen": belangen,
                      "p_regie": 0.8 * regie, "regie": regie,
                      "codes": ";".join(c for c, v in (("belangen", belangen), ("regie", regie)) if v)})
     path = tmp_path_factory.mktemp("classified") / "classified.parquet"
