@@ -102,6 +102,7 @@ _BREAKS = ("\t", "\r", "\n")
 # Characters XML 1.0 and Excel refuse; vertical tab and form feed (PDF page breaks) become spaces.
 _SPACE_LIKE = re.compile("[\x0b\x0c]")
 _ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UNCLEAN = re.compile("[\r\x0b\x0c\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # any of the above
 
 Say = Callable[..., None]
 
@@ -156,6 +157,8 @@ def parse_timestamp(value: Any) -> dt.datetime:
 
 def clean_text(value: str) -> str:
     """Line breaks as LF and no characters that XML or Excel refuse; the same text everywhere."""
+    if not _UNCLEAN.search(value):  # most text: nothing to do (called for every XML value)
+        return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _ILLEGAL.sub("", _SPACE_LIKE.sub(" ", value))
 
@@ -357,18 +360,24 @@ def codes_per_group(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         return _note("Geen respondentkenmerken (meta_-kolommen) bij de gecodeerde enquêtepassages.")
     waves = sorted(surveys["wave"].dropna().astype(str).unique())
     blocks = ([(ALL_WAVES, surveys)] if len(waves) > 1 else []) + [(w, surveys[surveys["wave"] == w]) for w in waves]
+    ids = codebook.ids
     rows = []
     for meta in metas:
         for label, sub in blocks:
             values = sub[meta].astype(object).where(sub[meta].notna(), UNKNOWN).astype(str)
+            # Per value at once: passages, respondents (wave and id) and passages per code.
+            passages = values.value_counts()
+            people = pd.DataFrame({"value": values, "wave": sub["wave"], "id": sub["respondent_id"]})
+            respondents = people.drop_duplicates()["value"].value_counts()
+            hits = (sub[ids] == 1).groupby(values).sum()
             for value in sorted(values.unique()):
-                group = sub[values == value]
+                n = int(passages[value])
                 row: dict[str, Any] = {"kenmerk": meta[len("meta_"):], "waarde": value, "golf": label,
-                                       "gecodeerde passages": len(group), "respondenten": _respondents(group)}
-                for code in codebook.codes:
-                    k = int((group[code.id] == 1).sum())
-                    row[f"{code.id} passages"] = k
-                    row[f"{code.id} aandeel"] = _share(k, len(group))
+                                       "gecodeerde passages": n, "respondenten": int(respondents[value])}
+                for code in ids:
+                    k = int(hits.at[value, code])
+                    row[f"{code} passages"] = k
+                    row[f"{code} aandeel"] = _share(k, n)
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -511,9 +520,8 @@ def _number_format(column: str) -> str | None:
 def _width(frame: pd.DataFrame, column: str, wrap: bool) -> float:
     if wrap:
         return 70.0
-    lengths = frame[column].map(lambda v: 0 if _missing(v) else len(str(v)))
-    longest = max([len(str(column))] + ([int(lengths.max())] if len(lengths) else []))
-    return float(min(max(longest + 2, 8), 50))
+    longest = max((len(str(v)) for v in frame[column].tolist() if not _missing(v)), default=0)
+    return float(min(max(max(len(str(column)), longest) + 2, 8), 50))
 
 
 def fill_sheet(ws, sheet: Sheet) -> None:
@@ -591,7 +599,8 @@ def workbook_bytes(sheets: list[Sheet], cfg: ExportConfig) -> bytes:
     wb.properties.modified = cfg.timestamp
     buf = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook stamps `modified` with the current time.
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    # Stored, not deflated: zip_bytes below compresses every entry anyway.
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as written:
         entries = [(info.filename, written.read(info)) for info in written.infolist()]

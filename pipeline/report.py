@@ -460,13 +460,17 @@ def topic_tables(tf: pd.DataFrame, waves: list[str]) -> list[dict[str, Any]]:
         part = tf[tf["corpus"] == corpus]
         cwaves = [w for w in waves if (part["wave"] == w).any()]
         n_wave = {w: int((part["wave"] == w).sum()) for w in cwaves}
+        # Counted at once: passages per topic, per topic and wave, and each topic's first label.
+        sizes = part.groupby("topic", sort=True).size()
+        per_wave = part[part["wave"].isin(cwaves)].groupby(["topic", "wave"]).size().to_dict()
+        first = part.drop_duplicates("topic")
+        labels = dict(zip(first["topic"], first["label"]))
         topics = []
-        for t, g in part.groupby("topic", sort=True):
-            label = str(g["label"].iloc[0])
-            topics.append({"topic": int(t), "label": label, "n": len(g), "share": len(g) / len(part),
-                           "waves": {w: (int((g["wave"] == w).sum()) / n_wave[w] if n_wave[w] else math.nan)
-                                     for w in cwaves},
-                           "k_waves": {w: int((g["wave"] == w).sum()) for w in cwaves}})
+        for t, n in sizes.items():
+            k_waves = {w: int(per_wave.get((t, w), 0)) for w in cwaves}
+            topics.append({"topic": int(t), "label": str(labels[t]), "n": int(n), "share": int(n) / len(part),
+                           "waves": {w: (k_waves[w] / n_wave[w] if n_wave[w] else math.nan) for w in cwaves},
+                           "k_waves": k_waves})
         # Largest first, 'no topic' last, ties by id.
         topics.sort(key=lambda t: (t["topic"] == NO_TOPIC, -t["n"], t["topic"]))
         kinds = sorted(set(part["kind"].dropna()))
@@ -491,9 +495,10 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
     gazetteer = default_gazetteer()
     docs = []
     part_all = df[df["kind"] == "document"]
+    by_source = dict(tuple(part_all.groupby("source", sort=False)))  # each in table order
     for source in sorted(set(part_all["source"])):
-        part = part_all[part_all["source"] == source].sort_values(["paragraph", "chunk", "passage_id"],
-                                                                  kind="mergesort", na_position="last")
+        part = by_source[source].sort_values(["paragraph", "chunk", "passage_id"], kind="mergesort",
+                                             na_position="last")
         ok = part[part["classified"].astype(bool)]
         codes = []
         for code in codebook.codes:
@@ -502,15 +507,18 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
                 continue
             best = coded.sort_values([f"p_{code.id}", "passage_id"], ascending=[False, True], kind="mergesort").iloc[0]
             # A paragraph split into parts is one location.
-            locs = list(dict.fromkeys(short_location(r) for _, r in coded.iterrows()))
+            locs = list(dict.fromkeys(short_location({"page": page, "paragraph": par, "passage_id": pid})
+                                      for page, par, pid in zip(coded["page"].tolist(), coded["paragraph"].tolist(),
+                                                                coded["passage_id"].tolist())))
             more = len(locs) - cfg.max_locations
             codes.append({"code": code, "n": len(locs), "locations": locs[: cfg.max_locations],
                           "more": max(0, more), "quote": truncate(best["text"], cfg.quote_chars),
                           "where": location(best), "p": float(best[f"p_{code.id}"])})
         places: dict[tuple[str, str], dict[str, Any]] = {}
         seen_surfaces: set[str] = set()
-        for _, r in part.iterrows():
-            for m in find_places(str(r["text"]), gazetteer):
+        texts, pids = part["text"].tolist(), part["passage_id"].tolist()
+        for text in texts:
+            for m in find_places(str(text), gazetteer):
                 key = (m.place.kind, m.place.name)
                 entry = places.setdefault(key, {"name": m.place.name, "kind": m.place.kind,
                                                 "province": m.place.province, "n": 0})
@@ -519,8 +527,8 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
                 seen_surfaces.add(m.place.name.casefold())
         ner: dict[str, int] = {}
         if cfg.ner:
-            for _, r in part.iterrows():
-                for name in ner_places(entities.get(r["passage_id"], [])):
+            for pid in pids:
+                for name in ner_places(entities.get(pid, [])):
                     if name.casefold() not in seen_surfaces:
                         ner[name] = ner.get(name, 0) + 1
         by_kind: dict[str, list[dict[str, Any]]] = {}
