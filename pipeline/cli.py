@@ -99,7 +99,7 @@ def nlp(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Geschoonde passages (parquet)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="nlp.parquet"),
     metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
-    backend: Optional[str] = typer.Option(None, help="Overschrijf nlp.backend: auto, nl_core_news_sm, fallback."),
+    backend: Optional[str] = typer.Option(None, help="Overschrijf nlp.backend: auto, nl_core_news_sm, fallback, een ander spaCy-pijplijnpakket of het pad van een pijplijnmap."),
     params: Path = ParamsOpt,
 ) -> None:
     """Tokeniseer en lemmatiseer de passages met spaCy."""
