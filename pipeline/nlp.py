@@ -9,8 +9,8 @@ Backends, chosen by name (`nlp.backend`):
 * ``nl_core_news_sm`` — spaCy's trained Dutch pipeline (lemmatizer, NER). The default
   whenever it is installed.
 * ``fallback`` — works offline with no model download: blank Dutch, a sentencizer
-  and spaCy's lookup lemmatizer from spacy-lookups-data. No NER; lemmas of inflected
-  forms it doesn't list stay as they are (see benchmarks/fallback_cost.py).
+  and simplemma's Dutch dictionaries as lemmatizer (`pipeline.lemmatizer`). No NER and no
+  part-of-speech tags; lemmas are context-free (see benchmarks/fallback_cost.py).
 * ``auto`` — the first, else the second with a visible warning.
 * any other installed spaCy pipeline package (``nl_core_news_md``, ``nl_core_news_lg``)
   or the path of a pipeline directory (``config.cfg`` and ``meta.json``, as written by
@@ -58,7 +58,7 @@ MODEL_WHEEL = ("https://github.com/explosion/spacy-models/releases/download/"
                "nl_core_news_sm-3.8.0/nl_core_news_sm-3.8.0-py3-none-any.whl")
 FALLBACK_WARNING = (
     f"WAARSCHUWING: spaCy-model {MODEL} is niet geïnstalleerd; de offline fallback wordt gebruikt "
-    "(blank Dutch + sentencizer + lookup-lemmatizer). Lemma's zijn minder nauwkeurig en er is geen NER. "
+    "(blank Dutch + sentencizer + simplemma-lemmatizer). Lemma's zijn minder nauwkeurig en er is geen NER. "
     f"Installeer het model met: pip install {MODEL_WHEEL}"
 )
 PLACEHOLDER = re.compile(r"^\[[A-Z]+\]$")
@@ -118,17 +118,18 @@ def _load_fallback():
     nlp = spacy.blank("nl")
     nlp.add_pipe("sentencizer")
     try:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-    except (ValueError, OSError) as exc:
-        raise SamenspelError(f"lookup-lemmatizer kan niet worden geladen ({exc})",
-                             hint="installeer spacy-lookups-data: pip install spacy-lookups-data") from None
+        from pipeline.lemmatizer import NAME
+
+        nlp.add_pipe(NAME)
+    except ImportError as exc:
+        raise SamenspelError(f"simplemma-lemmatizer kan niet worden geladen ({exc})",
+                             hint="installeer simplemma: pip install simplemma") from None
     return nlp, _fallback_label()
 
 
 def _fallback_label() -> str:
-    version = f"spacy-{md.version('spacy')}+lookups-{md.version('spacy-lookups-data')}"
-    return f"fallback:blank-nl+sentencizer+lookup ({version})"
+    version = f"spacy-{md.version('spacy')}+simplemma-{md.version('simplemma')}"
+    return f"fallback:blank-nl+sentencizer+simplemma ({version})"
 
 
 BACKENDS: dict[str, Callable[[], tuple[Any, str]]] = {MODEL: _load_model, "fallback": _load_fallback}
@@ -513,7 +514,7 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
     """
     import sys
 
-    from pipeline import language
+    from pipeline import language, lemmatizer
     from pipeline.cache import ContentCache, module_digest
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
@@ -539,7 +540,7 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
             rows, hits = (compute(texts) if texts else []), 0
         else:
             settings = {k: v for k, v in vars(cfg).items() if k not in ("batch_size", "n_process", "backend")}
-            cache = ContentCache(cache_dir, "nlp", [label, settings, module_digest(sys.modules[__name__], language)])
+            cache = ContentCache(cache_dir, "nlp", [label, settings, module_digest(sys.modules[__name__], language, lemmatizer)])
             rows = cache.map(texts, compute)
             cache.close()
             hits = cache.hits
