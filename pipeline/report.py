@@ -362,6 +362,13 @@ def load_entities(path: Path | None) -> dict[str, list[str]]:
     return {pid: list(ents) for pid, ents in zip(nlp["passage_id"], nlp["entities"]) if len(ents)}
 
 
+def load_backends(path: Path | None) -> list[str]:
+    """The NLP backends that annotated the passages (`backend` of nlp.parquet), for the methods section."""
+    if path is None or not Path(path).exists():
+        return []
+    return sorted(set(pd.read_parquet(path, columns=["backend"])["backend"].dropna().astype(str)))
+
+
 def load_evaluation(path: Path | None) -> dict[str, Any]:
     if path is None or not Path(path).exists():
         return {}
@@ -1195,6 +1202,8 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
                                                  "Codes per document") if docs else None}
     ctx["per_code"] = per_code_section(df, codebook, cfg)
     ctx["quality"] = quality_section(evaluation, codebook)
+    ctx["nlp_backends"] = load_backends(nlp_path)
+    ctx["nlp_fallback"] = any(b.startswith("fallback") for b in ctx["nlp_backends"])
 
     write_text(out_html, _render(ctx))
     charts.remove_stale()

@@ -525,3 +525,20 @@ def test_document_location_names_page_paragraph_and_heading():
            "passage_id": "gr/0012"}
     assert location(row) == "p. 3, alinea 12 (Artikel 4 Taken)"
     assert location({**row, "section": None, "page": None}) == "alinea 12"
+
+
+def test_methods_name_the_nlp_backend(tmp_path):
+    from pipeline.report import ReportConfig, run
+
+    inputs = write_inputs(tmp_path / "in")
+    ids = pd.read_parquet(inputs["classified"], columns=["passage_id"])["passage_id"]
+    label = "fallback:blank-nl+sentencizer+simplemma (spacy-3.8.18+simplemma-2.0.0)"
+    nlp = pd.DataFrame({"passage_id": ids, "entities": [[] for _ in ids], "backend": label})
+    nlp.to_parquet(tmp_path / "nlp.parquet", index=False)
+    out = tmp_path / "reports"
+    run(inputs["classified"], inputs["accounting"], CODEBOOK, inputs["topics"], out / "topics", out / "index.html",
+        out / "figures", out / "plots", tmp_path / "report.json", ReportConfig.from_params(REPORT_PARAMS),
+        nlp_path=tmp_path / "nlp.parquet", say=lambda msg, warn=False: None)
+    page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    methods = page[page.index('<section id="verantwoording">'):]
+    assert f"<code>{label}</code>" in methods and "offline fallback" in methods
