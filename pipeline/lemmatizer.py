@@ -6,15 +6,13 @@ lookup table (spacy-lookups-data) lacks many common inflections: "gemeenten",
 over several features and topic terms. simplemma (MIT, no dependencies, offline) looks
 a word form up in dictionaries merged from several open lemma lists, including
 spaCy's, and falls back to the form itself. On the UD Dutch dev treebanks it gets 95 % of the
-lemmas right against 88 % for the lookup table (benchmarks/fallback_cost.py).
+lemmas right against 86 % for the lookup table (benchmarks/fallback_cost.py).
 
 The component is context-free like the lookup lemmatizer: each distinct word form is
 looked up once per process and its lemma is set on every token with that form.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 from spacy.attrs import LEMMA, ORTH
@@ -67,7 +65,3 @@ class SimplemmaLemmatizer:
             out[i] = lemma
         doc.from_array([LEMMA], out.reshape(-1, 1))
         return doc
-
-    def pipe(self, docs, batch_size: int = 1000) -> Any:
-        for doc in docs:
-            yield self(doc)
