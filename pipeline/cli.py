@@ -311,22 +311,57 @@ def annotate_import(
                   _path(annotations, p, "annotations", params), annotator, date, say=say)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
-    import click
+def _click_exceptions() -> Any:
+    """Click's exception module as typer raises them: recent typer bundles its own copy as `typer._click`."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # older typer runs on click itself
+        from click import exceptions
+    return exceptions
 
+
+def _usage_hint(exc: Any) -> str:
+    """One Dutch line under click's usage message: what was wrong and where the help is."""
+    ex = _click_exceptions()
+    param = getattr(exc, "param", None)
+    name = None
+    if param is not None:
+        name = param.opts[0] if param.param_type_name == "option" and param.opts else (param.name or "").upper()
+    if isinstance(exc, ex.NoSuchOption):
+        what = f"onbekende optie {exc.option_name}"
+    elif isinstance(exc, ex.MissingParameter):
+        what = f"{name} ontbreekt" if name else "er ontbreekt een verplicht argument of een verplichte optie"
+    elif isinstance(exc, ex.BadParameter):
+        what = f"ongeldige waarde voor {name}" if name else "ongeldige waarde"
+    else:
+        what = "ongeldige aanroep"
+    command = exc.ctx.command_path if exc.ctx is not None else "samenspel"
+    return f"{what}; '{command} --help' toont de opties en argumenten"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user errors into one line and exit code 2.
+
+    `standalone_mode=False` lets SamenspelError reach us; it also switches off click's own
+    handling of usage errors, so those are shown here: click's usage line, then a Dutch hint.
+    """
+    ex = _click_exceptions()
     try:
         app(args=argv, standalone_mode=False)
     except SamenspelError as exc:
         err.print(f"[red]fout:[/red] {exc.one_line()}", highlight=False, soft_wrap=True)
         return 2
-    except click.exceptions.Abort:
-        err.print("afgebroken")
-        return 130
-    except click.ClickException as exc:
+    except ex.NoArgsIsHelpError as exc:  # `samenspel` or `samenspel annotate` alone: the help is the answer
         exc.show()
         return exc.exit_code
-    except KeyboardInterrupt:
+    except ex.UsageError as exc:
+        exc.show()
+        err.print(f"[red]fout:[/red] {_usage_hint(exc)}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except ex.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (typer.Abort, ex.Abort, KeyboardInterrupt):
         err.print("afgebroken")
         return 130
     return 0
