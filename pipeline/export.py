@@ -81,9 +81,10 @@ PALETTE = {
     "thema": ("#FF7F0E", "#D62728", "#E377C2", "#BCBD22", "#8C564B", "#DD8452"),
 }
 KIND_NL = {"survey": "enquête", "document": "document"}
-STATUS_NL = {"ok": "inhoudelijk", "empty": "leeg", "na": "ontbrekend", "filler": "opvulling"}
+STATUS_NL = {"ok": "inhoudelijk", "empty": "leeg", "na": "ontbrekend", "filler": "opvulling",
+             "signature": "ondertekening"}
 #: Statuses whose text goes into the QDA sources: what the respondent or document says.
-SOURCE_STATUSES = ("ok", "filler")
+SOURCE_STATUSES = ("ok", "filler", "signature")
 UNKNOWN = "(onbekend)"
 ALL_WAVES = "alle golven"
 
@@ -467,6 +468,7 @@ def accounting_table(acc: dict[str, Any], cfg: ExportConfig) -> pd.DataFrame:
         ("  leeg", acc["status_empty"]),
         ("  ontbrekend (NA-waarde)", acc["status_na"]),
         ("  opvulling (bijv. 'weet niet')", acc["status_filler"]),
+        ("  ondertekening (documenten)", acc["status_signature"]),
         ("Met minstens één code", acc["with_code"]),
         ("Gescrubde passages", acc["scrubbed"]),
         ("Passages waarin persoonsgegevens zijn vervangen", acc["with_pii_replaced"]),

@@ -28,7 +28,7 @@ from pipeline.errors import InputFileError, SamenspelError
 from pipeline.files import write_json, write_table
 from pipeline.progress import progress
 from pipeline.readers.tabular import SurveyOptions
-from pipeline.schema import PASSAGES
+from pipeline.schema import PASSAGES, STATUS_SIGNATURE
 from pipeline.text import normalise_answer, split_long
 
 log = logging.getLogger(__name__)
@@ -311,10 +311,11 @@ def ingest_document(path: Path, folder: Path, cfg: IngestConfig) -> tuple[list[d
             pid = f"{doc_id}/{n:04d}" + (f".{c}" if len(chunks) > 1 else "")
             rows.append({"passage_id": pid, "source": rel, "kind": "document", "wave": None,
                          "respondent_id": None, "question_id": None, "row": None, "page": para.page,
-                         "paragraph": n, "chunk": c, "section": para.section, "text": chunk, "status": "ok"})
+                         "paragraph": n, "chunk": c, "section": para.section, "text": chunk, "status": para.status})
     pages = sorted({p.page for p in paragraphs if p.page})
     entry = {"file": rel, "kind": "document", "status": "read", "paragraphs": len(paragraphs),
-             "passages": len(rows), "pages": len(pages) or None, "notes": []}
+             "passages": len(rows), "signature_passages": sum(r["status"] == STATUS_SIGNATURE for r in rows),
+             "pages": len(pages) or None, "notes": []}
     if not paragraphs:
         entry["notes"].append("geen tekst gevonden")
     return rows, entry

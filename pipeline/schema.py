@@ -108,7 +108,7 @@ PROVENANCE = (
     Column("page", _int, doc="1-based page (PDF only)"),
     Column("paragraph", _int, doc="1-based paragraph index in the document"),
     Column("chunk", _int, nullable=False, doc="0, or the part number when a long paragraph was split on sentences"),
-    Column("section", _str, doc="nearest heading above the paragraph (documents)"),
+    Column("section", _str, doc="headings above the paragraph, outermost first, joined with ' › ' (documents)"),
 )
 
 #: Output of `ingest`: one row per passage, including empty and filler answers (flagged).
@@ -117,7 +117,7 @@ PASSAGES = Schema(
     PROVENANCE
     + (
         Column("text", _str, nullable=False),
-        Column("status", _str, nullable=False, doc="'ok', 'empty', 'na' or 'filler'"),
+        Column("status", _str, nullable=False, doc="'ok', 'empty', 'na', 'filler' or 'signature'"),
     ),
     extras={"meta_": _str},
 )
@@ -149,4 +149,9 @@ NLP = Schema(
 )
 
 STATUS_OK = "ok"
-STATUSES = ("ok", "empty", "na", "filler")
+#: A document passage that is only a signature block ("De Minister van X,", "w.g. J. Jansen"): kept, not coded.
+STATUS_SIGNATURE = "signature"
+STATUSES = ("ok", "empty", "na", "filler", STATUS_SIGNATURE)
+
+#: Between the levels of a document section: "Hoofdstuk 2 › Artikel 7".
+SECTION_SEPARATOR = " › "

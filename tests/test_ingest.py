@@ -93,6 +93,18 @@ def test_strict_stops_on_first_bad_file(tmp_path, ingest_cfg, corpus):
         run(tmp_path, ingest_cfg, surveys, documents)
 
 
+def test_document_signature_block_is_kept_with_its_status(tmp_path, ingest_cfg):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "besluit.md").write_text("##Besluit regionale samenwerking\n\n###Artikel 1\n\n"
+                                          "De regio werkt samen.\n\nDen Haag, 3 maart 2024\n\n"
+                                          "De Minister van Binnenlandse Zaken,\nw.g. J. Jansen\n", encoding="utf-8")
+    df, acc, metrics = run(tmp_path, ingest_cfg, documents=documents)
+    assert df["status"].tolist() == ["ok", "signature", "signature"]
+    assert set(df["section"]) == {"Besluit regionale samenwerking › Artikel 1"}
+    assert acc["files"][0]["signature_passages"] == 2 and metrics["passages_ok"] == 1
+
+
 def test_without_yaml_open_columns_are_detected_and_reported(tmp_path, ingest_cfg):
     surveys = tmp_path / "surveys"
     surveys.mkdir()

@@ -193,3 +193,110 @@ def test_empty_files_are_refused(tmp_path, name):
     reader = SURVEY_READERS.get(path.suffix) or DOCUMENT_READERS[path.suffix]
     with pytest.raises(InputFileError, match="leeg"):
         reader(path)
+
+
+# Markdown as real renderings of Dutch regulations write it (text written for these tests).
+REGELING_MD = """\
+##Regeling samenwerking Regio Waalvallei
+
+###Hoofdstuk 1
+
+####Algemene bepalingen
+
+###Artikel 1
+
+In deze regeling wordt verstaan onder regio: de Regio Waalvallei.
+
+###Hoofdstuk 2
+
+####Bestuur
+
+####*Artikel 7*
+
+1. Het algemeen bestuur bestaat uit vijf leden.
+2. Het dagelijks bestuur bestaat uit drie leden, onder wie de voorzitter.
+
+###*Toelichting*
+
+Het tweede lid volgt de praktijk van 2019<sup>1</sup> en 2021<sup>*</sup>.
+
+| --- | --- |
+|:---|:---|
+| Gemeente Waalstad | € 120.000 |
+
+*Eerste lid:*De regio stelt een *begroting* vast en zendt die toe.
+
+**
+"""
+
+
+def test_markdown_headings_without_space_nest_as_a_path(tmp_path):
+    path = tmp_path / "regeling.md"
+    path.write_text(REGELING_MD, encoding="utf-8")
+    paras = read_doc(path)
+    by_start = {p.text.split()[0]: p.section for p in paras}
+    top = "Regeling samenwerking Regio Waalvallei"
+    assert by_start["In"] == f"{top} › Hoofdstuk 1 Algemene bepalingen › Artikel 1"
+    assert by_start["1."] == by_start["2."] == f"{top} › Hoofdstuk 2 Bestuur › Artikel 7"
+    assert by_start["Het"] == f"{top} › Hoofdstuk 2 Bestuur › Artikel 7 › Toelichting"
+    assert not any(p.text.startswith("#") or p.text in ("Hoofdstuk 1", "Artikel 7", "Bestuur") for p in paras)
+
+
+def test_markdown_sections_follow_heading_levels(tmp_path):
+    path = tmp_path / "evaluatie.md"
+    path.write_text("# Evaluatie\n\n## Aanpak\n\nWe spraken twaalf partners.\n\n### Interviews\n\n"
+                    "Elk gesprek duurde een uur.\n\n## Resultaten\n\nDe regie is versterkt.\n", encoding="utf-8")
+    assert [p.section for p in read_doc(path)] == [
+        "Evaluatie › Aanpak", "Evaluatie › Aanpak › Interviews", "Evaluatie › Resultaten"]
+
+
+def test_markdown_keeps_lid_numbers_and_drops_markup(tmp_path):
+    path = tmp_path / "regeling.md"
+    path.write_text(REGELING_MD, encoding="utf-8")
+    texts = [p.text for p in read_doc(path)]
+    assert "1. Het algemeen bestuur bestaat uit vijf leden." in texts
+    assert "2. Het dagelijks bestuur bestaat uit drie leden, onder wie de voorzitter." in texts
+    assert "Het tweede lid volgt de praktijk van 2019 en 2021." in texts  # not "20191" or "2021*"
+    assert "Gemeente Waalstad | € 120.000" in texts
+    assert "Eerste lid: De regio stelt een begroting vast en zendt die toe." in texts
+    assert not any("*" in t or "---" in t or not any(ch.isalnum() for ch in t) for t in texts)
+    assert all(p.status == "ok" for p in read_doc(path))
+
+
+def test_markdown_footnote_written_out_in_sup_keeps_its_words(tmp_path):
+    path = tmp_path / "noot.md"
+    path.write_text("Zie artikel 4<sup>2 Gewijzigd bij besluit van 2 mei 2012.</sup> voor de taken.\n",
+                    encoding="utf-8")
+    assert [p.text for p in read_doc(path)] == ["Zie artikel 4 Gewijzigd bij besluit van 2 mei 2012. voor de taken."]
+
+
+def test_markdown_signature_block_is_a_passage_with_a_status(tmp_path):
+    path = tmp_path / "besluit.md"
+    path.write_text("""\
+###Artikel 12
+
+Deze regeling treedt in werking op 1 januari 2025.
+
+Den Haag, 3 maart 2024
+
+De Minister van Binnenlandse Zaken,
+w.g. J. Jansen
+
+###Artikel 13
+
+a. het algemeen bestuur,
+b. het dagelijks bestuur,
+
+De voorzitter,
+
+A.B. de Vries
+""", encoding="utf-8")
+    got = [(p.text, p.status, p.section) for p in read_doc(path)]
+    assert got == [
+        ("Deze regeling treedt in werking op 1 januari 2025.", "ok", "Artikel 12"),
+        ("Den Haag, 3 maart 2024", "signature", "Artikel 12"),
+        ("De Minister van Binnenlandse Zaken, w.g. J. Jansen", "signature", "Artikel 12"),
+        ("a. het algemeen bestuur, b. het dagelijks bestuur,", "ok", "Artikel 13"),
+        ("De voorzitter,", "signature", "Artikel 13"),
+        ("A.B. de Vries", "signature", "Artikel 13"),
+    ]

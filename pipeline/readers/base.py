@@ -29,7 +29,8 @@ class Paragraph:
 
     text: str
     page: int | None = None
-    section: str | None = None
+    section: str | None = None  # nested headings above it, joined with " › "
+    status: str = "ok"  # or e.g. 'signature' for a passage that is only a signature block
 
 
 @dataclass
