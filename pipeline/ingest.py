@@ -8,7 +8,9 @@ Params:  section `ingest` of params.yaml.
 
 Every answer cell and every document paragraph becomes a passage; empty, NA and
 filler answers are kept with a status flag. A file that cannot be read is skipped and
-recorded with its reason, or stops the run with `strict`.
+recorded with its reason, or stops the run with `strict`. In an export without YAML every
+column is judged (`judge_columns`) and the verdicts are recorded. When survey files were
+given but not a single answer could be taken from them, the stage fails.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +48,10 @@ class IngestConfig:
     filler_answers: list[str]
     na_values: list[str]
     strict: bool
+    autodetect_min_answers: int
     autodetect_min_mean_chars: int
-    autodetect_min_unique: float
+    autodetect_min_mean_words: float
+    autodetect_max_categories: int
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "IngestConfig":
@@ -145,35 +150,122 @@ def detect_id_column(df: pd.DataFrame) -> str | None:
     return None
 
 
-def detect_open_columns(df: pd.DataFrame, cfg: IngestConfig, exclude: set[str]) -> list[str]:
-    """Columns that hold long, varied free text: open answers."""
-    chosen = []
+# Timing columns: LimeSurvey (interviewtime, groupTime123, 12X3X45time; "Totaaltijd", "Vraag.tijd..q" in
+# its R export), Qualtrics ("Duration (in seconds)", "Q5_First Click", "Q5_Page Submit").
+_TIMING_NAME = re.compile(r"^interviewtime$|^grouptime|time$|tijd|^duration\b|first click|last click|page submit|"
+                          r"click count", re.IGNORECASE)
+_NUMBER = re.compile(r"^[-+]?\d+([.,]\d+)?([eE][-+]?\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+                   r"|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$|^\d{1,2}:\d{2}(:\d{2})?$")
+# A subquestion of a question with several text fields: LimeSurvey Q1_SQ001, Q1[SQ001], Q1.SQ001.
+# (its R export), extraQuestions_vraag3; Qualtrics Q5_2.
+_SUBQUESTION = re.compile(r"^(.+?)(?:_|\.|\[)[A-Za-z]*\d+\]?\.?$")
+
+#: Why a column was left out (or taken), in the words the accounting and the screen use.
+KIND_LABELS = {"open": "open vraag", "id": "id-kolom", "empty": "leeg", "timing": "tijdmeting",
+               "number": "getallen", "date": "datums", "code": "codes of losse woorden", "choice": "keuzelijst",
+               "short": "te kort"}
+
+
+@dataclass
+class ColumnVerdict:
+    """What auto-detection made of one column of an export without YAML."""
+
+    column: str
+    kind: str  # a key of KIND_LABELS; 'open' means taken as an open question
+    reason: str
+    answers: int  # cells that are neither empty nor a missing value
+    distinct: int
+
+    @property
+    def taken(self) -> bool:
+        return self.kind == "open"
+
+
+def judge_columns(df: pd.DataFrame, cfg: IngestConfig, exclude: set[str]) -> list[ColumnVerdict]:
+    """Decide for every column whether it holds open answers, and say why.
+
+    Missing values (`na_values`) and empty cells are removed first; a column is then
+    judged on its distinct answers: how many there are, not which share of the rows.
+    One or two long answers make an open question (an optional follow-up question is
+    often that sparse). Numbers, timings, dates, codes and choice lists are left out.
+    A short answer counts when another field of the same question is open
+    (extraQuestJustificat_vraag3 beside _vraag4).
+    """
+    na_values = set(cfg.na_values)
+    verdicts = []
     for col in df.columns:
-        if col in exclude:
-            continue
         vals = df[col].astype(str).str.strip()
-        vals = vals[vals != ""]
-        if len(vals) < 3:
-            continue
-        mean_chars = vals.str.len().mean()
-        unique = vals.nunique() / len(vals)
-        words = vals.str.split().str.len().mean()
-        if mean_chars >= cfg.autodetect_min_mean_chars and unique >= cfg.autodetect_min_unique and words >= 4:
-            chosen.append(col)
-    return chosen
+        vals = vals[(vals != "") & ~vals.isin(na_values)]
+        distinct = pd.Series(vals.unique(), dtype=object)
+        n, d = len(vals), len(distinct)
+        if col in exclude:
+            kind, reason = "id", "id-kolom"
+        elif not n:
+            kind, reason = "empty", "geen antwoorden: alleen lege cellen of ontbrekende waarden"
+        elif distinct.str.match(_NUMBER).all():
+            timing = bool(_TIMING_NAME.search(str(col)))
+            kind, reason = ("timing", "tijdmeting (getallen)") if timing else ("number", "alleen getallen")
+        elif distinct.str.match(_DATE).all():
+            kind, reason = "date", "alleen datums of tijden"
+        elif not distinct.str.contains(r"\s").any():
+            kind, reason = "code", f"codes of losse woorden ({d} verschillende)"
+        elif d <= cfg.autodetect_max_categories and n >= 2 * d:  # every value chosen twice on average
+            kind, reason = "choice", f"keuzelijst: {d} waarden in {n} antwoorden"
+        else:
+            chars = distinct.str.len().mean()
+            words = distinct.str.split().str.len().mean()
+            if (d >= cfg.autodetect_min_answers and chars >= cfg.autodetect_min_mean_chars
+                    and words >= cfg.autodetect_min_mean_words):
+                kind, reason = "open", f"open antwoorden: {d} verschillende, gemiddeld {chars:.0f} tekens"
+            else:
+                kind, reason = "short", (f"te kort voor open antwoorden: {d} verschillende, gemiddeld "
+                                         f"{chars:.0f} tekens en {words:.1f} woorden")
+        verdicts.append(ColumnVerdict(str(col), kind, reason, n, d))
+    open_questions = {m.group(1) for v in verdicts if v.taken and (m := _SUBQUESTION.match(v.column))}
+    for v in verdicts:
+        stem = m.group(1) if (m := _SUBQUESTION.match(v.column)) else None
+        if v.kind in ("code", "short") and stem in open_questions:
+            v.kind, v.reason = "open", f"kort, maar andere velden van de vraag {stem} zijn open antwoorden"
+    return verdicts
 
 
-def detect_metadata_columns(df: pd.DataFrame, exclude: set[str]) -> list[str]:
-    """Short, categorical columns worth keeping for breakdowns (at most 30 levels)."""
+def detect_open_columns(df: pd.DataFrame, cfg: IngestConfig, exclude: set[str]) -> list[str]:
+    """Columns that hold open answers (see `judge_columns`)."""
+    return [v.column for v in judge_columns(df, cfg, exclude) if v.taken]
+
+
+def detect_metadata_columns(df: pd.DataFrame, cfg: IngestConfig, exclude: set[str]) -> list[str]:
+    """Short, categorical columns worth keeping for breakdowns."""
     keep = []
     for col in df.columns:
         if col in exclude:
             continue
         vals = df[col].astype(str).str.strip()
-        vals = vals[vals != ""]
-        if 0 < vals.nunique() <= 30 and vals.str.len().mean() <= 40:
+        vals = vals[(vals != "") & ~vals.isin(cfg.na_values)]
+        if 0 < vals.nunique() <= cfg.autodetect_max_categories and vals.str.len().mean() <= 40:
             keep.append(col)
     return keep
+
+
+def _summary(verdicts: list[ColumnVerdict]) -> str:
+    """One compact line: the open questions taken, and how many columns were left out for which reason."""
+    taken = [v.column for v in verdicts if v.taken]
+    names = ", ".join(taken[:6]) + (f", … (+{len(taken) - 6})" if len(taken) > 6 else "")
+    left = Counter(v.kind for v in verdicts if not v.taken and v.kind != "id")
+    left_text = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in left.most_common())
+    return (f"{len(taken)} van {len(verdicts)} kolommen als open vraag genomen ({names or '-'})"
+            + (f"; niet genomen: {left_text}" if left_text else ""))
+
+
+class NoOpenColumns(InputFileError):
+    """An export without YAML in which no column holds open answers; keeps the verdicts for the accounting."""
+
+    def __init__(self, path: Path, autodetected: dict[str, Any]):
+        super().__init__("geen open-antwoordkolommen herkend", path=path,
+                         hint="leg een YAML naast de export met 'questions' (zie corpora/surveys/README.md); "
+                              "per kolom de reden in de verantwoording")
+        self.autodetected = autodetected
 
 
 # ------------------------------------------------------------------ surveys
@@ -216,21 +308,21 @@ def ingest_survey(spec: WaveSpec, root: Path, cfg: IngestConfig, say) -> tuple[l
     entry: dict[str, Any] = {"file": rel, "kind": "survey", "status": "read", "wave": spec.wave,
                              "spec": spec.spec_path.name if spec.spec_path else None, "notes": list(table.notes)}
 
-    if spec.spec_path is None:  # no YAML: detect and say what was chosen
+    if spec.spec_path is None:  # no YAML: detect, say what was chosen and account for every column
         spec.id_column = detect_id_column(df)
         exclude = {spec.id_column} if spec.id_column else set()
-        open_cols = detect_open_columns(df, cfg, exclude)
+        verdicts = judge_columns(df, cfg, exclude)
+        open_cols = [v.column for v in verdicts if v.taken]
+        autodetected = {"open_columns": open_cols, "id_column": spec.id_column,
+                        "columns": [{**asdict(v), "taken": v.taken} for v in verdicts]}
         if not open_cols:
-            raise InputFileError("geen open-antwoordkolommen herkend", path=path,
-                                 hint="leg een YAML naast de export met 'questions' (zie corpora/surveys/README.md)")
+            raise NoOpenColumns(path, autodetected)
         spec.questions = {re.sub(r"\W+", "_", c).strip("_").lower() or f"q{i}":
                           {"column": c, "text": table.question_texts.get(c, "")} for i, c in enumerate(open_cols)}
-        spec.metadata = {c: c for c in detect_metadata_columns(df, exclude | set(open_cols))}
-        msg = (f"{rel}: geen YAML; open vragen herkend: {', '.join(open_cols)}; "
-               f"id-kolom: {spec.id_column or '(rijnummer)'}; metadata: {', '.join(spec.metadata) or '-'}")
-        say(msg)
-        entry["autodetected"] = {"open_columns": open_cols, "id_column": spec.id_column,
-                                 "metadata": list(spec.metadata)}
+        spec.metadata = {c: c for c in detect_metadata_columns(df, cfg, exclude | set(open_cols))}
+        say(f"{rel}: geen YAML; {_summary(verdicts)}; id-kolom: {spec.id_column or '(rijnummer)'}; "
+            f"metadata: {len(spec.metadata)} kolom(men); per kolom de reden in de verantwoording")
+        entry["autodetected"] = {**autodetected, "metadata": list(spec.metadata)}
 
     wanted = [q["column"] for q in spec.questions.values()] + list(spec.metadata.values())
     if spec.id_column:
@@ -355,6 +447,8 @@ def _skip(entries: list, path: Path, root: Path, kind: str, exc: SamenspelError,
         raise exc
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     entry = {"file": rel, "kind": kind, "status": "skipped", "reason": exc.problem, "hint": exc.hint, "passages": 0}
+    if isinstance(exc, NoOpenColumns):
+        entry["autodetected"] = exc.autodetected
     if kind == "survey":
         entry["spec"] = spec.name if spec else None  # the YAML to fix, e.g. for a missing column
     entries.append(entry)
@@ -449,6 +543,12 @@ def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, acco
     }
     write_json(accounting, {"stage": "ingest", "totals": totals, "files": entries, "ignored": ignored})
     write_json(metrics, totals)
+    survey_files = sum(e["kind"] == "survey" for e in entries)
+    if survey_files and not totals["answers_non_empty"] + totals["answers_filler"]:
+        # Exiting 0 here would let the pipeline run on without a single survey answer.
+        raise SamenspelError(f"geen enkel antwoord gelezen uit {survey_files} enquêtebestand(en)", path=surveys_dir,
+                             hint=f"de reden per bestand (en per kolom) staat in {accounting}; leg een YAML met "
+                                  "'questions' naast de export (zie corpora/surveys/README.md)")
     say(f"ingest: {totals['files_read']} bestanden gelezen ({totals['files_skipped']} overgeslagen) → "
         f"{totals['passages']} passages in {output}")
     return df

@@ -188,3 +188,96 @@ def zip_bomb(path: Path, megabytes: int = 60) -> Path:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", b"\0" * (megabytes * 1024 * 1024))
     return path
+
+
+# ------------------------------------------------------------------ exports without a YAML, as survey tools write them
+
+#: Open answers for the exports below (written for these tests).
+LONG_ANSWERS = [
+    "Ik breng de wethouders van de vier gemeenten bij elkaar voordat het dossier vastloopt.",
+    "Mijn rol is vooral agenderen: ik zorg dat de regionale opgave op de lokale tafels komt.",
+    "Ik bewaak de afspraken uit het convenant en spreek partners aan als ze achterblijven.",
+    "Als secretaris van de stuurgroep schrijf ik de voorstellen en zoek ik vooraf draagvlak.",
+    "We hebben te weinig mandaat; elke beslissing moet terug naar zes raden en dat duurt maanden.",
+]
+FOLLOW_UP = "Alleen als de provincie meebetaalt, anders blijft het bij praten over de ambitie."
+
+
+def limesurvey_export(path: Path) -> tuple[Path, dict[str, int]]:
+    """A LimeSurvey CSV export with question codes as headers and NA for every unanswered cell.
+
+    Returns the path and the number of answers expected per open column.
+    """
+    n = 12
+    rows = []
+    for i in range(n):
+        answered = i % 3 == 0  # a third of the respondents answered the open question
+        rows.append({
+            "id": str(i + 1), "submitdate": f"2030-03-{i + 1:02d} 10:{i:02d}:00" if i < 10 else "NA",
+            "lastpage": str(3 if i < 10 else 1), "startlanguage": "nl", "seed": str(1_000_003 * (i + 7) % 99991),
+            "startdate": f"2030-03-{i + 1:02d} 09:{i:02d}:00", "datestamp": f"2030-03-{i + 1:02d} 10:{i:02d}:00",
+            "A1": ["A1", "A2", "A3"][i % 3],  # a list question, answer codes
+            "Q2[SQ001]": "Y" if i % 2 else "NA", "Q2[SQ002]": "Y" if i % 4 == 1 else "NA",  # multiple choice
+            "tevreden": ["Helemaal mee eens", "Mee eens", "Niet mee eens"][i % 3],
+            "rol": LONG_ANSWERS[i // 3] if answered else "NA",
+            "vervolg": FOLLOW_UP if i == 4 else "NA",  # an optional follow-up only one respondent answered
+            "uitleg_SQ001": {2: LONG_ANSWERS[4], 7: LONG_ANSWERS[1]}.get(i, "NA"),  # several text fields
+            "uitleg_SQ002": {2: "geen mandaat", 7: "zie boven"}.get(i, "NA"),  # short, but part of "uitleg"
+            "interviewtime": f"{300 + 17 * i}.{i}", "groupTime123": str(100 + 7 * i), "12X3X45time": f"{20 + i}.5",
+        })
+    write_csv(path, rows, sep=",")
+    return path, {"rol": 4, "vervolg": 1, "uitleg_SQ001": 2, "uitleg_SQ002": 2}
+
+
+def qualtrics_export(path: Path) -> tuple[Path, dict[str, int]]:
+    """A Qualtrics CSV export: a question-text row and an ImportId row under the names, empty cells for
+    unanswered questions and -99 for "seen but not answered"."""
+    import csv
+    import json
+
+    names = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+             "RecordedDate", "ResponseId", "RecipientLastName", "LocationLatitude", "DistributionChannel",
+             "UserLanguage", "Q1", "Q2", "Q3_1", "Q3_2", "Q4", "Q7_First Click", "Q7_Last Click", "Q7_Page Submit",
+             "Q7_Click Count"]
+    texts = ["Start Date", "End Date", "Response Type", "IP Address", "Progress", "Duration (in seconds)",
+             "Finished", "Recorded Date", "Response ID", "Recipient Last Name", "Location Latitude",
+             "Distribution Channel", "User Language", "Waar werkt u?", "Wat is uw rol in de regio?",
+             "Vertrouwen - gemeenten", "Vertrouwen - provincie", "Wilt u nog iets toevoegen?", "Timing - First Click",
+             "Timing - Last Click", "Timing - Page Submit", "Timing - Click Count"]
+    records = [names, texts, [json.dumps({"ImportId": n}) for n in names]]
+    for i in range(10):
+        q2 = LONG_ANSWERS[i % 5] if i % 2 == 0 else ("-99" if i == 3 else "")
+        records.append([
+            f"2030-04-{i + 1:02d} 08:00:00", f"2030-04-{i + 1:02d} 08:{10 + i}:00", "0", f"192.0.2.{i + 10}",
+            "100", str(600 + 31 * i), "1", f"2030-04-{i + 1:02d} 08:{10 + i}:01", f"R_{i:02d}AbCdEfGh{i}", "",
+            f"52.{i}123", "anonymous", "NL", ["Bij een gemeente", "Bij de provincie"][i % 2], q2,
+            str(40 + 5 * i), str(70 - 3 * i), {1: FOLLOW_UP, 6: LONG_ANSWERS[4]}.get(i, ""),  # a sparse follow-up
+            f"{1.5 + i}", f"{9.25 + i}", f"{12.5 + i}", str(3 + i % 4)])
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(records)
+    return path, {"Q2": 5, "Q4": 2}
+
+
+def spss_export(path: Path) -> tuple[Path, dict[str, int]]:
+    """An SPSS file: value labels on the choice questions, a duration in seconds, a start date and
+    string variables that are empty when unanswered."""
+    import datetime as dt
+
+    import pandas as pd
+    import pyreadstat
+
+    n = 9
+    df = pd.DataFrame({
+        "respnr": [float(i + 1) for i in range(n)],
+        "startdatum": [dt.datetime(2030, 5, 1 + i, 9, 30) for i in range(n)],
+        "duur": [float(400 + 13 * i) for i in range(n)],
+        "organisatie": [float(1 + i % 3) for i in range(n)],
+        "code": ["A1", "B2", "A1", "C3", "B2", "A1", "C3", "A1", "B2"],
+        "toelichting": [LONG_ANSWERS[i % 5] if i % 2 == 0 else "" for i in range(n)],
+        "aanvulling": [FOLLOW_UP if i == 8 else "" for i in range(n)],
+    })
+    pyreadstat.write_sav(df, str(path), column_labels={"toelichting": "Licht uw rol toe",
+                                                       "aanvulling": "Wilt u nog iets toevoegen?"},
+                         variable_value_labels={"organisatie": {1.0: "Een gemeente in de regio",
+                                                                2.0: "De provincie Gelderland", 3.0: "Een waterschap"}})
+    return path, {"toelichting": 5, "aanvulling": 1}

@@ -35,7 +35,7 @@ import pytest
 from pipeline import ingest
 from pipeline.cli import main
 from pipeline.errors import SamenspelError
-from tests import battery
+from tests import battery, factory
 from tests.conftest import ROOT
 
 READ, SKIP, IGNORED, ABSENT = "read", "skip", "ignored", "absent"
@@ -334,10 +334,14 @@ def test_the_battery_is_complete():
 
 
 def make_corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """The folders with a control document and a control survey: a bad file beside them is skipped and the
+    run goes on (with no survey answer at all, ingest would stop)."""
     surveys, documents = tmp_path / "surveys", tmp_path / "documents"
     surveys.mkdir()
     documents.mkdir()
     (documents / "controle.txt").write_text(CONTROL_TEXT + "\n", encoding="utf-8")
+    factory.write_csv(surveys / "controle.csv", factory.survey_rows(2))
+    factory.write_spec(surveys / "controle.yaml", "controle.csv", wave="controle")
     return surveys, documents
 
 
@@ -373,8 +377,8 @@ def test_battery(case: Case, tmp_path, ingest_cfg, capsys):
     rel = subject.relative_to(tmp_path).as_posix()
 
     df, acc = run(tmp_path, ingest_cfg, surveys, documents)
-    control = [e for e in acc["files"] if e["file"] == "documents/controle.txt"]
-    assert control[0]["status"] == "read" and df["text"].eq(CONTROL_TEXT).sum() == 1  # the run went on
+    control = [e for e in acc["files"] if e["file"] in ("documents/controle.txt", "surveys/controle.csv")]
+    assert [e["status"] for e in control] == ["read", "read"] and df["text"].eq(CONTROL_TEXT).sum() == 1  # went on
     entries = [e for e in acc["files"] if e["file"] == rel]
     rows = df[df["source"] == rel]
 

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import ingest
 from pipeline.errors import SamenspelError
+from pipeline.readers import SURVEY_READERS
 from pipeline.text import split_long
 from tests import factory
 
@@ -152,3 +153,84 @@ def test_wrong_declared_encoding_is_warned_and_recorded(tmp_path, ingest_cfg):
     assert warned and "golf2030.csv" in warned[0]
     acc = json.loads((out / "a.json").read_text())
     assert any("UTF-8" in n for n in acc["files"][0]["notes"])
+
+
+# ------------------------------------------------------------------ exports without a YAML
+
+
+@pytest.mark.parametrize("build, name", [(factory.limesurvey_export, "limesurvey.csv"),
+                                         (factory.qualtrics_export, "qualtrics.csv"),
+                                         (factory.spss_export, "spss.sav")])
+def test_autodetect_takes_every_answer_and_no_timing_or_code_column(tmp_path, ingest_cfg, build, name):
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    path, expected = build(surveys / name)
+    messages = []
+    df = ingest.run(surveys, None, tmp_path / "p.parquet", tmp_path / "a.json", tmp_path / "m.json", ingest_cfg,
+                    say=lambda m, warn=False: messages.append(m))
+    (entry,) = json.loads((tmp_path / "a.json").read_text())["files"]
+    taken = {q["column"]: q["ok"] + q["filler"] for q in entry["questions"].values()}
+    assert taken == expected
+    assert df["status"].isin(["ok", "filler"]).sum() == sum(expected.values())
+    # Every column is accounted for, with a reason; timings, codes, numbers and dates are never taken.
+    columns = {c["column"]: c for c in entry["autodetected"]["columns"]}
+    assert list(columns) == list(SURVEY_READERS[path.suffix](path).data.columns)
+    assert all(c["reason"] and c["taken"] == (c["kind"] == "open") for c in columns.values())
+    assert {c["kind"] for c in columns.values() if not c["taken"]} <= {"id", "empty", "timing", "number", "date",
+                                                                       "code", "choice", "short"}
+    kinds = {name: c["kind"] for name, c in columns.items()}
+    for timing in ("interviewtime", "groupTime123", "12X3X45time", "Q7_First Click", "Q7_Page Submit"):
+        assert kinds.get(timing, "timing") == "timing"
+    for code in ("A1", "Q2[SQ001]", "startlanguage", "IPAddress", "UserLanguage", "code"):
+        assert kinds.get(code, "code") == "code"
+    for other in ("seed", "lastpage", "Progress", "Q3_1", "duur"):
+        assert kinds.get(other, "number") == "number"
+    for date in ("submitdate", "StartDate", "startdatum"):
+        assert kinds.get(date, "date") == "date"
+    for choice in ("tevreden", "Q1", "organisatie"):
+        assert kinds.get(choice, "choice") == "choice"
+    # On screen: one compact line for the file, details in the accounting.
+    (line,) = [m for m in messages if m.startswith(f"surveys/{name}")]
+    assert f"{len(expected)} van {len(columns)} kolommen als open vraag genomen" in line
+    assert "niet genomen:" in line and "verantwoording" in line
+
+
+def test_autodetect_accounts_for_the_columns_of_a_skipped_export(tmp_path, ingest_cfg):
+    surveys, documents = tmp_path / "surveys", tmp_path / "documents"
+    surveys.mkdir()
+    documents.mkdir()
+    factory.write_csv(surveys / "codes.csv", [{"id": str(i), "A1": f"A{i % 3}", "duur": str(30 + i)} for i in range(6)])
+    factory.limesurvey_export(surveys / "golf.csv")
+    df, acc, _ = run(tmp_path, ingest_cfg, surveys)
+    skipped = next(e for e in acc["files"] if e["file"] == "surveys/codes.csv")
+    assert skipped["status"] == "skipped" and "geen open-antwoordkolommen" in skipped["reason"]
+    assert {c["column"]: c["kind"] for c in skipped["autodetected"]["columns"]} == {
+        "id": "id", "A1": "code", "duur": "number"}
+
+
+def test_no_answer_from_any_survey_stops_ingest(tmp_path, ingest_cfg, capsys):
+    from pipeline.cli import main
+
+    surveys, documents = tmp_path / "surveys", tmp_path / "documents"
+    surveys.mkdir()
+    documents.mkdir()
+    (documents / "notitie.txt").write_text("Een notitie over de regio.\n", encoding="utf-8")
+    factory.write_csv(surveys / "codes.csv", [{"id": str(i), "A1": f"A{i % 3}", "duur": str(30 + i)} for i in range(6)])
+    factory.write_csv(surveys / "leeg.csv", [{"id": str(i), "opmerking": "NA"} for i in range(4)])
+    with pytest.raises(SamenspelError, match="geen enkel antwoord gelezen uit 2 enquêtebestand"):
+        run(tmp_path, ingest_cfg, surveys, documents)
+    out = tmp_path / "cli"
+    code = main(["ingest", "--surveys", str(surveys), "--documents", str(documents), "--output",
+                 str(out / "p.parquet"), "--accounting", str(out / "a.json"), "--metrics", str(out / "m.json")])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("fout:")]
+    assert code == 2 and len(lines) == 1 and "geen enkel antwoord" in lines[0]
+
+
+def test_documents_without_any_survey_file_are_fine(tmp_path, ingest_cfg):
+    surveys, documents = tmp_path / "surveys", tmp_path / "documents"
+    surveys.mkdir()
+    documents.mkdir()
+    (surveys / "README.md").write_text("Hier komen de exports.", encoding="utf-8")
+    (documents / "notitie.txt").write_text("Een notitie over de regio.\n", encoding="utf-8")
+    df, acc, metrics = run(tmp_path, ingest_cfg, surveys, documents)
+    assert len(df) == 1 and metrics["survey_files"] == 0
