@@ -3,10 +3,12 @@
 Inputs:  classified passages (schema `CLASSIFIED`), the codebook, and optionally the
          topic assignments (`topics.parquet`, schema `TOPICS`).
 Outputs: `samenspel.xlsx` (sheets Passages, Codes per golf, Codes per groep, Documenten,
-         Codeboek, Verantwoording), `passages.csv` (the Passages sheet), the codebook as
-         REFI-QDA `samenspel.qdc`, and a REFI-QDA project `samenspel.qdpx` that ATLAS.ti,
-         MAXQDA, NVivo and QualCoder import, with every coded passage as a coded selection.
-Params:  section `export` of params.yaml (`project_name`, `timestamp`, `topic_corpora`).
+         Codeboek, Verantwoording), `passages.csv` (the Passages sheet, in the dialect
+         `csv_dialect` names), the codebook as REFI-QDA `samenspel.qdc`, and a REFI-QDA
+         project `samenspel.qdpx` that ATLAS.ti, MAXQDA, NVivo and QualCoder import, with
+         every coded passage as a coded selection.
+Params:  section `export` of params.yaml (`project_name`, `timestamp`, `topic_corpora`,
+         `csv_dialect`).
 
 Only the passage text from `classified.parquet` is exported: survey answers there are
 the scrubbed version (the raw passages of `ingest` are never read here).
@@ -15,7 +17,8 @@ Spreadsheet safety: a text cell that starts with ``=``, ``+``, ``-`` or ``@`` (a
 leading whitespace), or with a tab or line break, could run as a formula when the file
 is opened. In the workbook such cells are stored as explicit strings with Excel's
 quote-prefix flag, so the value is kept exactly and stays text even when edited; in the
-CSV, which has no cell types, they get a leading ``'``.
+CSV, which has no cell types, they get a leading ``'`` (`pipeline.files.csv_bytes`, in
+either dialect).
 
 Reproducibility: every timestamp (workbook properties, zip entries, QDA attributes) is
 `export.timestamp`, every GUID is a UUID5 of a stable key (code id, passage id, ...), and
@@ -55,7 +58,7 @@ from lxml import etree
 from pipeline.classify import CLASSIFIED
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.errors import SamenspelError
-from pipeline.files import atomic_path, read_table
+from pipeline.files import CSV_DIALECTS, atomic_path, csv_bytes, csv_dialect, is_formula_like, read_table
 from pipeline.progress import progress
 
 log = logging.getLogger(__name__)
@@ -98,8 +101,6 @@ PROVENANCE_NL = (
 )
 
 EXCEL_MAX_CHARS = 32767
-_FORMULA_START = ("=", "+", "-", "@")
-_BREAKS = ("\t", "\r", "\n")
 # Characters XML 1.0 and Excel refuse; vertical tab and form feed (PDF page breaks) become spaces.
 _SPACE_LIKE = re.compile("[\x0b\x0c]")
 _ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -118,6 +119,7 @@ class ExportConfig:
     project_name: str
     timestamp: dt.datetime
     topic_corpora: list[str]
+    csv_dialect: str  # a key of pipeline.files.CSV_DIALECTS
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "ExportConfig":
@@ -130,8 +132,9 @@ class ExportConfig:
         corpora = raw["topic_corpora"] or []
         if not isinstance(corpora, list):
             raise SamenspelError("export.topic_corpora moet een lijst zijn (leeg = alle corpora)")
+        csv_dialect(raw["csv_dialect"])
         return cls(project_name=name, timestamp=parse_timestamp(raw["timestamp"]),
-                   topic_corpora=[str(c) for c in corpora])
+                   topic_corpora=[str(c) for c in corpora], csv_dialect=raw["csv_dialect"])
 
 
 def parse_timestamp(value: Any) -> dt.datetime:
@@ -162,20 +165,6 @@ def clean_text(value: str) -> str:
         return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _ILLEGAL.sub("", _SPACE_LIKE.sub(" ", value))
-
-
-def is_formula_like(value: str) -> bool:
-    """True when a spreadsheet could read `value` as a formula (OWASP CSV-injection list)."""
-    if not value:
-        return False
-    return value.startswith(_BREAKS) or value.lstrip().startswith(_FORMULA_START)
-
-
-def neutralise(value: Any) -> Any:
-    """For CSV: prefix formula-like text with a single quote; other values unchanged."""
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
 
 
 # --------------------------------------------------------------------------- GUIDs
@@ -622,15 +611,6 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]], when: dt.datetime) -> bytes:
     return buf.getvalue()
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark (so Excel reads the accents), comma-separated, LF line ends."""
-    safe = table.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object:
-            safe[col] = safe[col].map(neutralise)
-    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
-
-
 # --------------------------------------------------------------------------- REFI-QDA
 
 
@@ -935,7 +915,7 @@ def run(classified_path: Path, codebook_path: Path, topics_path: Path | None, wo
     ]
     sources = build_sources(df, codebook)
     # Everything is built before anything is written, so a failure leaves the old set intact.
-    outputs = {Path(workbook_path): workbook_bytes(sheets, cfg), Path(csv_path): csv_bytes(table),
+    outputs = {Path(workbook_path): workbook_bytes(sheets, cfg), Path(csv_path): csv_bytes(table, CSV_DIALECTS[cfg.csv_dialect]),
                Path(qdc_path): codebook_xml(codebook), Path(qdpx_path): qdpx_bytes(sources, codebook, cfg)}
     for path, data in outputs.items():
         _write_bytes(path, data)
@@ -944,6 +924,6 @@ def run(classified_path: Path, codebook_path: Path, topics_path: Path | None, wo
                 "qda_selections": sum(len(s.selections) for s in sources),
                 "qda_codings": sum(len(sel.codes) for s in sources for sel in s.selections)})
     say(f"export: {acc['passages']} passages ({acc['classified']} gecodeerd, {acc['with_code']} met een code) "
-        f"→ {workbook_path}, {csv_path}; REFI-QDA: {acc['qda_sources']} bronnen, {acc['qda_selections']} "
-        f"gecodeerde fragmenten → {qdpx_path} (codeboek {qdc_path})")
+        f"→ {workbook_path}, {csv_path} (CSV-dialect {cfg.csv_dialect}); REFI-QDA: {acc['qda_sources']} bronnen, "
+        f"{acc['qda_selections']} gecodeerde fragmenten → {qdpx_path} (codeboek {qdc_path})")
     return acc

@@ -134,7 +134,8 @@ def topics_frame(df: pd.DataFrame) -> pd.DataFrame:
 def make_cfg(**over):
     from pipeline.export import ExportConfig
 
-    params = {"project_name": "samenspel test", "timestamp": "2016-06-22T00:00:00Z", "topic_corpora": []}
+    params = {"project_name": "samenspel test", "timestamp": "2016-06-22T00:00:00Z", "topic_corpora": [],
+              "csv_dialect": "nl"}
     params.update(over)
     return ExportConfig.from_params(params)
 
@@ -174,6 +175,11 @@ def exported(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def exported_tools(tmp_path_factory):
+    return run_export(tmp_path_factory.mktemp("export_tools"), csv_dialect="tools")
+
+
+@pytest.fixture(scope="session")
 def frame():
     from pipeline.export import clean_text
 
@@ -203,7 +209,7 @@ def sheet_frame(ws) -> pd.DataFrame:
     ("[NAAM] zegt -1", False),
 ])
 def test_is_formula_like(value, risky):
-    from pipeline.export import is_formula_like, neutralise
+    from pipeline.files import is_formula_like, neutralise
 
     assert is_formula_like(value) is risky
     assert neutralise(value) == ("'" + value if risky else value)
@@ -219,6 +225,9 @@ def test_config_timestamp_forms():
         from pipeline.export import ExportConfig
 
         ExportConfig.from_params({"timestamp": "2020-01-01", "topic_corpora": []})
+    with pytest.raises(SamenspelError, match="export.csv_dialect 'excel' bestaat niet") as err:
+        make_cfg(csv_dialect="excel")
+    assert "nl of tools" in err.value.hint
 
 
 # --------------------------------------------------------------------------- workbook
@@ -306,22 +315,42 @@ def test_summary_sheets(workbook, frame):
 # --------------------------------------------------------------------------- CSV
 
 
-def test_csv_rows_and_neutralised(exported, frame):
-    from pipeline.export import clean_text, is_formula_like
+#: Per dialect: pandas' options to read it back, how the file starts, a probability as written.
+DIALECTS = {
+    "nl": ({"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}, b"\xef\xbb\xbfpassage_id;bron;soort;", b";0,91;"),
+    "tools": ({"sep": ",", "decimal": ".", "encoding": "utf-8"}, b"passage_id,bron,soort,", b",0.91,"),
+}
 
-    raw = (exported["_out"] / "passages.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
-    table = pd.read_csv(exported["_out"] / "passages.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert len(table) == len(frame)
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_csv_dialect_reads_back_with_text_neutralised(request, dialect, frame):
+    from pipeline.export import clean_text
+    from pipeline.files import is_formula_like
+
+    exported = request.getfixturevalue("exported" if dialect == "nl" else "exported_tools")
+    path = exported["_out"] / "passages.csv"
+    options, start, probability = DIALECTS[dialect]
+    raw = path.read_bytes()
+    assert raw.startswith(start) and b"\r\n" not in raw  # BOM only for Excel; the separator right after
+    assert probability in raw and (b"0.91" if dialect == "nl" else b"0,91") not in raw
+    text = {k: v for k, v in options.items() if k != "decimal"}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, **text)
+    assert len(table) == len(frame) and "tekst" in table.columns  # split into columns, not one
     assert table["passage_id"].tolist() == frame["passage_id"].tolist()
     texts = table.set_index("passage_id")["tekst"]
     for pid, value in MALICIOUS.items():
         assert texts[pid] == "'" + clean_text(value)
     assert texts["2016/R001/rol"] == frame.set_index("passage_id").loc["2016/R001/rol", "text"]
+    assert texts["2016/R002/rol"].startswith("Ik ben verbinder tussen de gemeenten; [NAAM]")  # ';' in a field
     for col in table.columns:
         assert not any(is_formula_like(v) for v in table[col]), col
     assert "'" + EVIL_META in set(table["functie"])
     assert table.set_index("passage_id").loc["2016/R001/rol", "rij"] == "2"  # integers stay integers
+    numbers = pd.read_csv(path, keep_default_na=False, **options)
+    for c in CODES:
+        assert numbers[f"p_{c}"].dtype == float and numbers[f"p_{c}"].tolist() == frame[f"p_{c}"].tolist()
+    assert numbers.set_index("passage_id").loc["2018/R002/rol", "codes"] == "strateeg;belangen"
+    assert "CSV-dialect " + dialect in exported["_lines"][-1][0]
 
 
 # --------------------------------------------------------------------------- REFI-QDA
