@@ -9,7 +9,8 @@ Outputs: `classified.parquet` (schema `CLASSIFIED`): the passage with, for every
 Params:  none of its own; the model carries its thresholds.
 
 `classify_file` is the same coding for an ad-hoc file (CSV, XLSX, TXT, PDF, DOCX, ...)
-from the command line: `samenspel classify INPUT --output OUT.csv`.
+from the command line: `samenspel classify INPUT --output OUT.csv`, written in the dialect
+of `export.csv_dialect`.
 """
 
 from __future__ import annotations
@@ -154,70 +155,111 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
 # ------------------------------------------------------------------ ad-hoc files
 
 
-def read_input(path: Path, text_column: str | None, id_column: str | None, ingest_cfg) -> pd.DataFrame:
-    """Any supported file as a frame with `id` and `text` (and `kind`)."""
+#: Provenance columns of `samenspel classify INPUT` output, per kind of input.
+PROVENANCE = {"survey": ["id", "column"], "document": ["id", "page", "paragraph", "section"]}
+
+
+def read_input(path: Path, text_columns: list[str] | None, id_column: str | None, ingest_cfg) -> pd.DataFrame:
+    """Any supported file as one row per text to code, with its provenance and status.
+
+    Tables: one row per record and text column (`id`, `column`), record by record; without
+    `text_columns` every column that ingest would take as open answers. Documents: one row
+    per paragraph (`id`, `page`, `paragraph`, `section`). Every row has the raw `text`, a
+    `status` set as ingest sets it (answers: ok, empty, na or filler; paragraphs: ok or
+    signature) and `kind`.
+    """
     from pipeline import readers
-    from pipeline.ingest import detect_id_column, detect_open_columns
+    from pipeline.ingest import answer_status, detect_id_column, detect_open_columns
     from pipeline.readers.tabular import SurveyOptions
+    from pipeline.text import normalise_answer
 
     ext = path.suffix.lower()
     if ext in readers.SURVEY_READERS:
         table = readers.SURVEY_READERS[ext](path, SurveyOptions())
         df = table.data
-        if text_column is None:
-            cols = detect_open_columns(df, ingest_cfg, {id_column} if id_column else set())
-            if not cols:
-                raise SamenspelError("geen tekstkolom herkend", path=path, hint="geef --text-column op")
-            text_column = max(cols, key=lambda c: df[c].astype(str).str.len().mean())
-        if text_column not in df.columns:
-            raise SamenspelError(f"kolom '{text_column}' bestaat niet", path=path,
-                                 hint=f"beschikbaar: {', '.join(map(str, df.columns[:25]))}")
+        available = f"beschikbaar: {', '.join(map(str, df.columns[:25]))}"
         if id_column is None:
             id_column = detect_id_column(df)
         elif id_column not in df.columns:
-            raise SamenspelError(f"kolom '{id_column}' bestaat niet", path=path,
-                                 hint=f"beschikbaar: {', '.join(map(str, df.columns[:25]))}")
-        ids = df[id_column].astype(str) if id_column else pd.Series([str(r) for r in table.rows])
-        return pd.DataFrame({"id": ids.to_numpy(), "text": df[text_column].astype(str).str.strip().to_numpy(),
+            raise SamenspelError(f"kolom '{id_column}' bestaat niet", path=path, hint=available)
+        if text_columns:
+            columns = list(dict.fromkeys(text_columns))  # a column named twice is coded once
+            missing = [c for c in columns if c not in df.columns]
+            if missing:
+                raise SamenspelError(f"kolom(men) {', '.join(repr(c) for c in missing)} bestaan niet", path=path,
+                                     hint=available)
+        else:
+            columns = detect_open_columns(df, ingest_cfg, {id_column} if id_column else set())
+            if not columns:
+                raise SamenspelError("geen kolom met open antwoorden herkend", path=path,
+                                     hint=f"geef --text-column op; {available}")
+        ids = df[id_column].astype(str).str.strip() if id_column else pd.Series([str(r) for r in table.rows])
+        texts = df[columns].astype(str).to_numpy().reshape(-1)  # row-major: record by record
+        na_values = set(ingest_cfg.na_values)
+        fillers = {normalise_answer(f) for f in ingest_cfg.filler_answers}
+        return pd.DataFrame({"id": np.repeat(ids.to_numpy(), len(columns)),
+                             "column": np.tile(np.array([str(c) for c in columns], dtype=object), len(df)),
+                             "text": [t.strip() for t in texts],
+                             "status": [answer_status(t, na_values, fillers) for t in texts],
                              "kind": "survey"})
     if ext in readers.DOCUMENT_READERS:
         paras = readers.DOCUMENT_READERS[ext](path)
         return pd.DataFrame({"id": [f"{path.stem}/{n:04d}" for n in range(1, len(paras) + 1)],
-                             "text": [p.text for p in paras], "kind": "document"})
+                             "page": pd.array([p.page for p in paras], dtype="Int64"),
+                             "paragraph": pd.array(range(1, len(paras) + 1), dtype="Int64"),
+                             "section": pd.Series([p.section for p in paras], dtype=object),
+                             "text": [p.text for p in paras], "status": [p.status for p in paras],
+                             "kind": "document"})
     raise SamenspelError(f"onbekend bestandsformaat '{path.suffix}'", path=path,
                          hint=f"ondersteund: {', '.join(sorted(set(readers.SURVEY_READERS) | set(readers.DOCUMENT_READERS)))}")
 
 
-def classify_file(path: Path, output: Path, model_path: Path, text_column: str | None, id_column: str | None,
-                  ingest_cfg, scrub_cfg, nlp_cfg, say=None) -> pd.DataFrame:
-    """Code an ad-hoc file; write OUT.csv with id, text, p_<code>, <code>, codes."""
+def classify_file(path: Path, output: Path, model_path: Path, text_columns: list[str] | None, id_column: str | None,
+                  ingest_cfg, scrub_cfg, nlp_cfg, csv_dialect: str, say=None) -> pd.DataFrame:
+    """Code an ad-hoc file and write OUT.csv in `csv_dialect` (a key of `CSV_DIALECTS`).
+
+    Columns: the provenance of `PROVENANCE` for the kind of input, `text` (scrubbed),
+    `status`, `p_<code>` and `<code>` per code, and `codes`. Only rows with status 'ok'
+    are coded; the others keep probability 0 and no codes, and their status says why.
+    """
+    from pipeline import readers
+    from pipeline.files import csv_dialect as dialect_named
+    from pipeline.files import write_csv
     from pipeline.nlp import load_backend
     from pipeline.scrub import Scrubber
-    from pipeline.text import normalise_answer
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    dialect = dialect_named(csv_dialect)
     if not path.exists():
         raise SamenspelError("bestand niet gevonden", path=path)
+    if text_columns and path.suffix.lower() in readers.DOCUMENT_READERS:
+        say("let op: --text-column geldt alleen voor tabellen (CSV, XLSX, SAV); genegeerd", warn=True)
     clf = Classifier.load(model_path)
-    df = read_input(path, text_column, id_column, ingest_cfg)
-    scrub = scrub_cfg.surveys if (df["kind"] == "survey").any() else scrub_cfg.documents
+    df = read_input(path, text_columns, id_column, ingest_cfg)
+    kind = "survey" if path.suffix.lower() in readers.SURVEY_READERS else "document"
+    scrub = scrub_cfg.surveys if kind == "survey" else scrub_cfg.documents
     if scrub and len(df):
         scrubber = Scrubber(use_deduce=scrub_cfg.deduce).fit()
         df["text"] = [t for t, _ in scrubber.scrub_many(df["text"].tolist())]
     nlp, backend = load_backend(nlp_cfg.backend, say)
-    fillers = {normalise_answer(f) for f in ingest_cfg.filler_answers}
-    ok = np.array([bool(t.strip()) and normalise_answer(t) not in fillers and t.strip() not in ingest_cfg.na_values
-                   for t in df["text"]])
-    lemmas = [[(t.lemma_ or t.text).lower() for t in doc if not t.is_space]
-              for doc in nlp.pipe(df["text"].tolist(), batch_size=nlp_cfg.batch_size)]
-    coded = code_passages(clf, df["text"].tolist(), lemmas, ok, evidence=False)
-    out = pd.DataFrame({"id": df["id"], "text": df["text"]})
+    ok = (df["status"] == "ok").to_numpy()
+    lemmas: list[list[str]] = [[] for _ in range(len(df))]  # only coded rows need lemmas
+    texts = df["text"].tolist()
+    docs = nlp.pipe((texts[i] for i in np.flatnonzero(ok)), batch_size=nlp_cfg.batch_size)
+    for i, doc in zip(np.flatnonzero(ok), docs):
+        lemmas[i] = [(t.lemma_ or t.text).lower() for t in doc if not t.is_space]
+    coded = code_passages(clf, texts, lemmas, ok, evidence=False)
+    out = df[PROVENANCE[kind] + ["text", "status"]].reset_index(drop=True)
     for c in clf.codes:
         out[f"p_{c}"] = coded[f"p_{c}"]
     for c in clf.codes:
         out[c] = coded[c]
     out["codes"] = coded["codes"]
-    with atomic_path(output, suffix=output.suffix or ".csv") as tmp:
-        out.to_csv(tmp, index=False)
-    say(f"classify: {int(ok.sum())} van {len(out)} teksten gecodeerd ({backend}) → {output}")
+    write_csv(output, out, dialect)
+    columns = ""
+    if kind == "survey":
+        names = list(dict.fromkeys(df["column"]))
+        columns = f" uit {', '.join(names)}" if len(names) <= 3 else f" uit {len(names)} kolommen"
+    say(f"classify: {int(ok.sum())} van {len(out)} teksten{columns} gecodeerd ({backend}; "
+        f"CSV-dialect {csv_dialect}) → {output}")
     return out

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import typer
 from rich.console import Console
 
-from pipeline.config import load_params, section
+from pipeline.config import load_params, require, section
 from pipeline.errors import SamenspelError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -158,7 +158,9 @@ def classify(
     input: Optional[Path] = typer.Argument(None, help="Bestand om te coderen (CSV, XLSX, SAV, TXT, MD, PDF, DOCX, "
                                                       "HTML). Zonder INPUT: de pipeline-stage op alle passages."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="OUT.csv (of classified.parquet)."),
-    text_column: Optional[str] = typer.Option(None, help="Kolom met de tekst (CSV/XLSX); anders herkend."),
+    text_column: Optional[list[str]] = typer.Option(
+        None, metavar="KOLOM",
+        help="Kolom met tekst (CSV/XLSX/SAV); herhaal voor meer kolommen. Anders: alle herkende open vragen."),
     id_column: Optional[str] = typer.Option(None, help="Kolom met de id (CSV/XLSX); anders herkend of rijnummer."),
     model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
     passages: Optional[Path] = typer.Option(None, help="Stage: geschoonde passages (parquet)."),
@@ -179,10 +181,12 @@ def classify(
 
         if output is None:
             raise SamenspelError("geef --output OUT.csv op")
-        stage.classify_file(input, output, model_path, text_column, id_column,
+        # The one-off output is an export too: same dialect as reports/passages.csv.
+        dialect = require(section(p, "export", params), "csv_dialect", "export")
+        stage.classify_file(input, output, model_path, text_column or None, id_column,
                             IngestConfig.from_params(section(p, "ingest", params)),
                             ScrubConfig.from_params(section(p, "scrub", params)),
-                            NlpConfig.from_params(section(p, "nlp", params)), say=say)
+                            NlpConfig.from_params(section(p, "nlp", params)), dialect, say=say)
         return
     stage.run(_path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), model_path,
               _path(output, p, "classified", params), _path(metrics, p, "classify_metrics", params),

@@ -271,11 +271,11 @@ class NoOpenColumns(InputFileError):
 # ------------------------------------------------------------------ surveys
 
 
-def _status(text: str, na_values: set[str], fillers: set[str]) -> str:
+def answer_status(text: str, na_values: set[str], fillers: set[str]) -> str:
     """'empty' (only white space), 'na', 'filler' or 'ok'.
 
     An answer without a single letter or digit, such as only emoji or punctuation, is
-    'filler': kept as a passage, but there is no text to code (`classify_file` agrees).
+    'filler': kept as a passage, but there is no text to code (`classify_file` uses this too).
     """
     stripped = text.strip()
     if not stripped:
@@ -358,7 +358,7 @@ def ingest_survey(spec: WaveSpec, root: Path, cfg: IngestConfig, say) -> tuple[l
         meta = {m: str(df[col].iloc[i]).strip() or None for m, col in meta_cols.items()}
         for qid, q in spec.questions.items():
             text = str(df[q["column"]].iloc[i])
-            status = _status(text, na_values, fillers)
+            status = answer_status(text, na_values, fillers)
             counts["answers"] += 1
             qc = per_question.setdefault(qid, {"answers": 0, "ok": 0, "empty": 0, "na": 0, "filler": 0})
             qc["answers"] += 1

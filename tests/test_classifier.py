@@ -224,31 +224,3 @@ def test_evaluate_reports_consistent_scores(tmp_path, annotations_dir, trained):
                         zero_division=0)
     assert m["cv.classifier.macro.f1"] == pytest.approx(expected, abs=1e-4)
     assert (tmp_path / "pr" / "regie.csv").exists() and "| macro |" in (tmp_path / "e.md").read_text()
-
-
-def test_classify_file_writes_the_documented_columns(tmp_path, trained, params):
-    from pipeline.ingest import IngestConfig
-    from pipeline.nlp import NlpConfig
-    from pipeline.scrub import ScrubConfig
-
-    _, out = trained
-    src = tmp_path / "antwoorden.csv"
-    pd.DataFrame({"nr": ["a", "b", "c"], "antwoord": [
-        "Ik zorg dat de stukken voor de stuurgroep op tijd klaar zijn.", "weet niet",
-        "Bel me op 06-12345678, iedere gemeente kijkt alleen naar het eigen belang."]}).to_csv(src, sep=";",
-                                                                                                index=False)
-    scrub_cfg = ScrubConfig.from_params({**params["scrub"], "deduce": False})
-    nlp_cfg = NlpConfig.from_params({**params["nlp"], "backend": "fallback"})
-    res = classify.classify_file(src, tmp_path / "out.csv", out / "classifier.skops", "antwoord", "nr",
-                                 IngestConfig.from_params(params["ingest"]), scrub_cfg, nlp_cfg)
-    got = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
-    codes = load_codebook(CODEBOOK).ids
-    assert list(got.columns) == ["id", "text", *[f"p_{c}" for c in codes], *codes, "codes"]
-    assert got["id"].tolist() == ["a", "b", "c"]
-    assert got.loc[1, "codes"] == "" and got.loc[1, "p_regie"] == 0
-    assert "06-12345678" not in got.loc[2, "text"]
-    clf = Classifier.load(out / "classifier.skops")
-    for i, row in got.iterrows():
-        assert row["codes"] == ";".join(c for c in codes if row[c] == 1)
-        if i != 1:  # the filler answer is not coded at all
-            assert all(row[c] == int(row[f"p_{c}"] >= clf.thresholds[c] - 1e-6) for c in codes)
