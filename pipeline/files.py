@@ -2,6 +2,7 @@
 
 A stage that is killed halfway leaves the old output or none, never a half-written
 file: everything is written to a temporary file next to the target and renamed.
+The same content gives the same bytes, so DVC sees no change when nothing changed.
 
 CSV files for people (the export's `passages.csv`, `samenspel classify INPUT --output
 OUT.csv`) are written by one helper, `csv_bytes`, in the dialect `export.csv_dialect`
@@ -10,9 +11,12 @@ chooses, and with text that a spreadsheet could run as a formula neutralised.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,3 +141,79 @@ def read_table(path: str | Path, schema: Schema) -> pd.DataFrame:
     df = pd.read_parquet(path)
     schema.validate(df)
     return df
+
+
+#: The timestamp of every zip member written here: the earliest a zip can hold.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# Zip members skops names after an object: its memory address ("140033014390320.npy") or a uuid (".bin").
+_SKOPS_MEMBER = re.compile(r"^(?P<key>[0-9]+|[0-9a-f-]{36})(?P<suffix>\.(?:npy|npz|bin))$")
+#: Fitted attributes that hold a memory address themselves. scikit-learn's text vectorizers keep
+#: id(stop_words) to skip re-checking their stop words; after loading, in any process, the number
+#: matches nothing and the check runs once more, whichever number it is.
+ADDRESS_ATTRIBUTES = {"_stop_words_id"}
+
+
+def _stable_zip(members: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip of (name, data, compression) members in the given order, without time or host in it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data, compression in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = compression
+            info.create_system = 3  # as written on Unix, wherever it is written
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+def skops_bytes(obj: Any) -> bytes:
+    """`skops.io.dumps(obj)`, made to depend on the object's content only.
+
+    skops names objects by their memory address (`__id__` in `schema.json`, and the
+    names of the array files) and stamps every zip member with the time of writing, so
+    two dumps of equal models differ; a model may also hold an address itself
+    (`ADDRESS_ATTRIBUTES`). Here the addresses are renumbered 1, 2, … in the order the
+    schema first names them (equal addresses stay equal, so shared objects stay shared)
+    and the members get a fixed timestamp. `skops.io.load` reads the result as
+    it reads skops' own.
+    """
+    import skops.io as sio
+
+    with zipfile.ZipFile(io.BytesIO(sio.dumps(obj))) as raw:
+        infos = {info.filename: info for info in raw.infolist()}
+        data = {name: raw.read(name) for name in infos}
+    schema = json.loads(data.pop("schema.json"))
+    numbers: dict[int | str, int] = {}
+    renamed: dict[str, str] = {}
+
+    def renumber(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                renumber(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "__id__" and type(value) is int:
+                    node[key] = numbers.setdefault(value, len(numbers) + 1)
+                elif key in ADDRESS_ATTRIBUTES and isinstance(value, dict) and str(value.get("content")).isdigit():
+                    value["content"] = str(numbers.setdefault(int(value["content"]), len(numbers) + 1))
+                    renumber(value)
+                elif key == "file" and isinstance(value, str) and value in data and (m := _SKOPS_MEMBER.match(value)):
+                    old = int(m["key"]) if m["key"].isdigit() else m["key"]
+                    node[key] = renamed.setdefault(value, f"{numbers.setdefault(old, len(numbers) + 1)}{m['suffix']}")
+                else:
+                    renumber(value)
+
+    renumber(schema)
+    members = [("schema.json", json.dumps(schema, indent=2).encode("utf-8"), infos["schema.json"].compress_type)]
+    # Array files in the order the schema names them; anything skops may add later keeps its name, sorted.
+    order = list(renamed) + sorted(set(data) - set(renamed))
+    for name in order:  # a sparse matrix's .npz is numpy's own zip, which numpy already dates 1980
+        members.append((renamed.get(name, name), data[name], infos[name].compress_type))
+    return _stable_zip(members)
+
+
+def write_skops(path: str | Path, obj: Any) -> None:
+    """Write `obj` with skops, atomically, as bytes that depend on its content only (`skops_bytes`)."""
+    content = skops_bytes(obj)
+    with atomic_path(path, suffix=".skops") as tmp:
+        tmp.write_bytes(content)

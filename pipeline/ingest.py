@@ -142,12 +142,41 @@ _ID_NAMES = re.compile(r"^(id|respondent(_?id|nr|nummer)?|response_?id|responsei
 
 
 def detect_id_column(df: pd.DataFrame) -> str | None:
+    """The first column named like an id (respondent, ResponseId, token …) whose values are unique and filled."""
     for col in df.columns:
         if _ID_NAMES.match(str(col).strip()):
             vals = df[col].astype(str).str.strip()
             if (vals != "").all() and vals.is_unique:
                 return col
     return None
+
+
+def duplicate_ids(df: pd.DataFrame, rows: list[int]) -> dict[str, dict[str, list[int]]]:
+    """Per column named like an id: the values that occur more than once, with their data rows.
+
+    Such a column is not used as the id column; duplicated respondents usually mean a
+    double submission, which the researcher has to hear about.
+    """
+    found = {}
+    for col in df.columns:
+        if not _ID_NAMES.match(str(col).strip()):
+            continue
+        vals = df[col].astype(str).str.strip().tolist()
+        counts = Counter(vals)
+        dups: dict[str, list[int]] = {}
+        for value, row in zip(vals, rows):
+            if value and counts[value] > 1:
+                dups.setdefault(value, []).append(row)
+        if dups:
+            found[str(col)] = dups
+    return found
+
+
+def _duplicate_ids_note(column: str, dups: dict[str, list[int]]) -> str:
+    shown = "; ".join(f"{v} (rij {', '.join(map(str, r))})" for v, r in list(dups.items())[:5])
+    more = f" en {len(dups) - 5} meer" if len(dups) > 5 else ""
+    return (f"{readers.WARNING_PREFIX} kolom '{column}' lijkt een id-kolom, maar heeft dubbele id's: {shown}{more}; "
+            "dubbel ingestuurd? De rijnummers zijn als id gebruikt.")
 
 
 # Timing columns: LimeSurvey (interviewtime, groupTime123, 12X3X45time; "Totaaltijd", "Vraag.tijd..q" in
@@ -310,10 +339,17 @@ def ingest_survey(spec: WaveSpec, root: Path, cfg: IngestConfig, say) -> tuple[l
 
     if spec.spec_path is None:  # no YAML: detect, say what was chosen and account for every column
         spec.id_column = detect_id_column(df)
-        exclude = {spec.id_column} if spec.id_column else set()
+        dups = {} if spec.id_column else duplicate_ids(df, table.rows)
+        for column, values in dups.items():
+            entry["notes"].append(_duplicate_ids_note(column, values))
+            say(f"{rel}: {entry['notes'][-1]}", warn=True)
+        exclude = ({spec.id_column} if spec.id_column else set()) | set(dups)
         verdicts = judge_columns(df, cfg, exclude)
+        for v in verdicts:
+            if v.column in dups:
+                v.reason = f"id-kolom met dubbele id's ({len(dups[v.column])}), niet gebruikt: rijnummers als id"
         open_cols = [v.column for v in verdicts if v.taken]
-        autodetected = {"open_columns": open_cols, "id_column": spec.id_column,
+        autodetected = {"open_columns": open_cols, "id_column": spec.id_column, "duplicate_ids": dups,
                         "columns": [{**asdict(v), "taken": v.taken} for v in verdicts]}
         if not open_cols:
             raise NoOpenColumns(path, autodetected)
@@ -387,7 +423,8 @@ def ingest_survey(spec: WaveSpec, root: Path, cfg: IngestConfig, say) -> tuple[l
 # ------------------------------------------------------------------ documents
 
 
-def ingest_document(path: Path, folder: Path, cfg: IngestConfig) -> tuple[list[dict], dict]:
+def ingest_document(path: Path, folder: Path, cfg: IngestConfig, say=None) -> tuple[list[dict], dict]:
+    """Read one document; return passage rows and its accounting entry (with the reader's notes)."""
     reader = readers.DOCUMENT_READERS.get(path.suffix.lower())
     if reader is None:
         raise InputFileError(f"onbekend documentformaat '{path.suffix}'", path=path,
@@ -405,9 +442,13 @@ def ingest_document(path: Path, folder: Path, cfg: IngestConfig) -> tuple[list[d
                          "respondent_id": None, "question_id": None, "row": None, "page": para.page,
                          "paragraph": n, "chunk": c, "section": para.section, "text": chunk, "status": para.status})
     pages = sorted({p.page for p in paragraphs if p.page})
+    notes = list(getattr(paragraphs, "notes", []))
+    for note in notes:
+        if say and note.startswith(readers.WARNING_PREFIX):
+            say(f"{rel}: {note}", warn=True)
     entry = {"file": rel, "kind": "document", "status": "read", "paragraphs": len(paragraphs),
              "passages": len(rows), "signature_passages": sum(r["status"] == STATUS_SIGNATURE for r in rows),
-             "pages": len(pages) or None, "notes": []}
+             "pages": len(pages) or None, "notes": notes}
     if not paragraphs:
         entry["notes"].append("geen tekst gevonden")
     return rows, entry
@@ -508,7 +549,7 @@ def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, acco
                 rows, entry = ingest_survey(job, root, cfg, say)
                 waves_seen[job.wave] = entry["file"]
             else:
-                rows, entry = ingest_document(path, folder, cfg)
+                rows, entry = ingest_document(path, folder, cfg, say)
         except SamenspelError as exc:
             _skip(entries, path, root, kind, exc, cfg, say, spec)
             continue

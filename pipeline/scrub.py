@@ -262,11 +262,15 @@ _ADDRESS = re.compile(rf"(?<![\w\-])(?:{_STREET}\s+{_HOUSE_NUMBER}|[Pp]ostbus\s+
 
 _POSTCODE = re.compile(r"(?<![\w€.,\-])([1-9]\d{3})(?:\s?([A-Z]{2})|([a-z]{2}))(?![\w\-])")
 _POSTCODE_NUMBER = re.compile(r"\s*,?\s*(?:(?:nr\.?|nummer|huisnummer)\s*)?\d{1,4}(?:\s?[a-zA-Z]\b)?(?![\w\-]|[.,:]\d)")
-# Letters that are far more often a unit or abbreviation than a postcode; they only count
-# as a postcode next to an address, "postcode" or a town.
+# Letters that are far more often a unit or abbreviation than a postcode (in either case:
+# "1200km"); they only count as a postcode next to an address, after a cue word or before a town.
 _UNITS = {"KM", "KG", "MB", "GB", "KB", "TB", "MW", "KW", "GW", "CM", "MM", "ML", "HA", "EU", "NL"}
 _GOVERNANCE = {"AB", "DB", "GR", "MT", "OR", "HR", "PO", "VO", "MO", "BO", "RO", "VN", "OV", "BV", "NV"}
-_POSTCODE_CONTEXT = re.compile(r"(?i)post\s?code\s*[:.]?\s*$")
+# Words that say a postcode follows, whatever its letters: "verhuisd naar 2377 KB", "kantoor zit op
+# 4398 NL", "woont in 1234 MB", "postcode: 3511 KM", "mijn adres is 2011 GB".
+_POSTCODE_CONTEXT = re.compile(r"(?i)(?<!\w)(?:(?:post\s?code|adres)(?:\s+(?:is|was|wordt))?\s*[:.]?|naar|op|in)\s*$")
+# ... but after a bare "in" or "op" a year with a board's letters is a year: "in 2019 AB besloten".
+_YEAR_CONTEXT = re.compile(r"(?i)(?<!\w)(?:in|op)\s*$")
 _POSTCODE_AFTER_WORD = re.compile(r"(?i:post\s?code)\s*[:.]?\s*([1-9]\d{3}\s?[a-z]{2})(?![\w\-])")
 # "Markt 18, 5211 HX": any capitalised word with a house number right before a postcode.
 _STREET_BEFORE_POSTCODE = re.compile(rf"([{_UPPER}][^\W\d_]+\s+{_HOUSE_NUMBER})\s*,?\s*$")
@@ -280,12 +284,14 @@ def find_addresses(text: str) -> list[Span]:
         if letters.upper() in ("SA", "SD", "SS"):  # never issued
             continue
         number = int(m.group(1))
-        ambiguous = letters in _UNITS or (1900 <= number <= 2099 and letters in _GOVERNANCE)
-        if ambiguous:
+        year_and_board = 1900 <= number <= 2099 and letters.upper() in _GOVERNANCE
+        if letters.upper() in _UNITS or year_and_board:
             after_address = any(s.end <= m.start() and text[s.end:m.start()].strip(" ,") == "" for s in spans)
             before_town = re.match(rf"\s+[{_UPPER}][a-z]", text[m.end():]) is not None
             before_number = _POSTCODE_NUMBER.match(text, m.end()) is not None
-            if not (after_address or before_town or before_number or _POSTCODE_CONTEXT.search(text[:m.start()])):
+            before = text[max(0, m.start() - 20):m.start()]
+            cue = _POSTCODE_CONTEXT.search(before) and not (year_and_board and _YEAR_CONTEXT.search(before))
+            if not (after_address or before_town or before_number or cue):
                 continue
         nr = _POSTCODE_NUMBER.match(text, m.end())
         if nr and not any(s.start <= m.start() < s.end for s in spans):

@@ -329,6 +329,20 @@ def csv_duplicate_ids(folder: Path) -> Path:
     return _csv(folder, "csv_duplicate_ids", rows(3) + rows(2))
 
 
+def csv_random_bytes(folder: Path) -> Path:
+    _wave(folder, "csv_random_bytes")
+    path = folder / "csv_random_bytes.csv"
+    path.write_bytes(random_text_bytes("csv_random_bytes"))
+    return path
+
+
+def csv_duplicate_ids_no_yaml(folder: Path) -> Path:
+    """Without a YAML, the `respondent` column holds R001 and R002 twice: a double submission."""
+    path = folder / "csv_duplicate_ids_no_yaml.csv"
+    factory.write_csv(path, rows(3) + rows(2))
+    return path
+
+
 def csv_empty_ids(folder: Path) -> Path:
     data = rows(4)
     data[2]["respondent"] = " "
@@ -496,6 +510,33 @@ def txt_binary(folder: Path) -> Path:
     return path
 
 
+def random_text_bytes(name: str) -> bytes:
+    """4 KB of random bytes in three blocks, without the control bytes that give binary data away:
+    any single-byte codec decodes them into letters, accents and symbols."""
+    alphabet = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\r")
+    rng = _rng(name)
+    return b"\n\n".join(bytes(rng.choice(alphabet) for _ in range(1365)) for _ in range(3))
+
+
+def txt_random_bytes(folder: Path) -> Path:
+    path = folder / "txt_random_bytes.txt"
+    path.write_bytes(random_text_bytes("txt_random_bytes"))
+    return path
+
+
+def md_random_bytes(folder: Path) -> Path:
+    path = folder / "md_random_bytes.md"
+    path.write_bytes(random_text_bytes("md_random_bytes"))
+    return path
+
+
+def html_random_bytes(folder: Path) -> Path:
+    """Random bytes named .html: no main text, and the plain-text fallback must not read them either."""
+    path = folder / "html_random_bytes.html"
+    path.write_bytes(random_text_bytes("html_random_bytes"))
+    return path
+
+
 def txt_empty(folder: Path) -> Path:
     path = folder / "txt_empty.txt"
     path.write_bytes(b"")
@@ -633,6 +674,20 @@ def html_text_outside_paragraphs(folder: Path) -> Path:
     path = folder / "html_text_outside_paragraphs.html"
     path.write_text(f"<html><body><article>{HTML_LOOSE[0]}<p>{HTML_LOOSE[1]}</p>{HTML_LOOSE[2]}</article>"
                     "</body></html>", encoding="utf-8")
+    return path
+
+
+#: Text in a page that nests it deeper than libxml2 (under trafilatura) reads: 256 levels.
+HTML_DEEP = ["Regionale samenwerking", "De gemeenten in de regio delen de kosten van de jeugdzorg.",
+             "Het bestuur voert de regie; de partners komen twee keer per jaar bijeen."]
+
+
+def html_deeply_nested(folder: Path) -> Path:
+    """A valid page whose text sits inside 20,000 nested <div>s."""
+    path = folder / "html_deeply_nested.html"
+    body = f"<h1>{HTML_DEEP[0]}</h1><p>{HTML_DEEP[1]}</p><p>{HTML_DEEP[2]}</p>"
+    path.write_text("<!doctype html><html><head><title>Regio</title><style>p {margin: 0}</style></head><body>"
+                    + "<div>" * 20_000 + body + "</div>" * 20_000 + "</body></html>", encoding="utf-8")
     return path
 
 

@@ -182,6 +182,23 @@ def long_line_split(rows, entry, acc, cfg):
     assert " ".join(rows.sort_values("chunk")["text"]) == battery.LONG_LINE
 
 
+def duplicate_ids_warned(rows, entry, acc, cfg):
+    """Row numbers are the ids, and the accounting names every duplicated id with its rows."""
+    assert entry["autodetected"]["id_column"] is None
+    assert entry["autodetected"]["duplicate_ids"] == {"respondent": {"R001": [2, 5], "R002": [3, 6]}}
+    (note,) = [n for n in entry["notes"] if "dubbele id's" in n]
+    assert note.startswith("LET OP:") and "'respondent'" in note and "R001 (rij 2, 5); R002 (rij 3, 6)" in note
+    assert sorted(set(rows["respondent_id"])) == ["r2", "r3", "r4", "r5", "r6"]
+    columns = {c["column"]: c for c in entry["autodetected"]["columns"]}
+    assert columns["respondent"]["kind"] == "id" and "dubbele id's" in columns["respondent"]["reason"]
+
+
+def deep_html_plain_text(rows, entry, acc, cfg):
+    paragraphs(*battery.HTML_DEEP[1:])(rows, entry, acc, cfg)
+    assert set(rows["section"]) == {battery.HTML_DEEP[0]}
+    assert any("platte tekst van de hele pagina" in n for n in entry["notes"])
+
+
 def inside_folder_named_pdf(rows, entry, acc, cfg):
     paragraphs("Een notitie in een map die eruitziet als een PDF.",
                ids=("folder_named_like_pdf.pdf/notitie/0001",))(rows, entry, acc, cfg)
@@ -255,7 +272,9 @@ CASES = [
     Case("csv_whitespace_answers", battery.csv_whitespace_answers, SURVEY, READ, check=whitespace_is_empty),
     Case("csv_english", battery.csv_english, SURVEY, READ, check=english_kept),
     Case("csv_duplicate_ids", battery.csv_duplicate_ids, SURVEY, SKIP, "dubbele respondent-id's: R001, R002"),
+    Case("csv_duplicate_ids_no_yaml", battery.csv_duplicate_ids_no_yaml, SURVEY, READ, check=duplicate_ids_warned),
     Case("csv_empty_ids", battery.csv_empty_ids, SURVEY, SKIP, "lege respondent-id in rij(en) [4]"),
+    Case("csv_random_bytes", battery.csv_random_bytes, SURVEY, SKIP, "binaire gegevens", by_reader=True),
     # the wave YAML
     Case("yaml_missing_columns", battery.yaml_missing_columns, SURVEY, SKIP,
          "kolom(men) 'regio_kolom' bestaan niet", check=names_the_yaml("yaml_missing_columns.yaml")),
@@ -288,6 +307,9 @@ CASES = [
     Case("excel_owner_file", battery.excel_owner_file, SURVEY, IGNORED),
     # documents
     Case("txt_binary", battery.txt_binary, DOCUMENT, SKIP, "binaire gegevens", by_reader=True),
+    Case("txt_random_bytes", battery.txt_random_bytes, DOCUMENT, SKIP, "binaire gegevens", by_reader=True),
+    Case("md_random_bytes", battery.md_random_bytes, DOCUMENT, SKIP, "binaire gegevens", by_reader=True),
+    Case("html_random_bytes", battery.html_random_bytes, DOCUMENT, SKIP, "binaire gegevens", by_reader=True),
     Case("txt_empty", battery.txt_empty, DOCUMENT, SKIP, "leeg bestand (0 bytes)", by_reader=True),
     Case("txt_whitespace", battery.txt_whitespace, DOCUMENT, SKIP, "bestand bevat geen tekst", by_reader=True),
     Case("txt_long_line", battery.txt_long_line, DOCUMENT, READ, check=long_line_split),
@@ -314,6 +336,7 @@ CASES = [
     Case("pdf_zero_pages", battery.pdf_zero_pages, DOCUMENT, SKIP, "PDF heeft geen pagina's", by_reader=True),
     Case("html_no_main_text", battery.html_no_main_text, DOCUMENT, SKIP, "geen hoofdtekst gevonden", by_reader=True),
     Case("html_only_heading", battery.html_only_heading, DOCUMENT, READ, check=no_text),
+    Case("html_deeply_nested", battery.html_deeply_nested, DOCUMENT, READ, check=deep_html_plain_text),
     Case("html_text_outside_paragraphs", battery.html_text_outside_paragraphs, DOCUMENT, READ,
          check=paragraphs(*battery.HTML_LOOSE)),
     Case("md_only_heading", battery.md_only_heading, DOCUMENT, READ, check=no_text),

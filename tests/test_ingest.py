@@ -124,6 +124,25 @@ def test_without_yaml_open_columns_are_detected_and_reported(tmp_path, ingest_cf
     assert len(df) == 10 and df["meta_sector"].eq("gemeente").all()
 
 
+def test_warnings_for_duplicate_ids_and_a_plain_text_page_are_on_screen(tmp_path, ingest_cfg):
+    from tests import battery
+
+    surveys, documents = tmp_path / "surveys", tmp_path / "documents"
+    surveys.mkdir()
+    documents.mkdir()
+    battery.csv_duplicate_ids_no_yaml(surveys)
+    battery.html_deeply_nested(documents)
+    messages = []
+    ingest.run(surveys, documents, tmp_path / "p.parquet", tmp_path / "a.json", tmp_path / "m.json", ingest_cfg,
+               say=lambda m, warn=False: messages.append((m, warn)))
+    warnings = [m for m, warn in messages if warn]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("surveys/csv_duplicate_ids_no_yaml.csv: LET OP:")
+    assert "R001 (rij 2, 5); R002 (rij 3, 6)" in warnings[0]
+    assert warnings[1].startswith("documents/html_deeply_nested.html: LET OP:")
+    assert "platte tekst van de hele pagina" in warnings[1]
+
+
 def test_long_paragraph_split_on_sentences_loses_nothing():
     text = " ".join(f"Zin nummer {i} gaat over de regionale samenwerking in de regio." for i in range(200))
     chunks = split_long(text, 500)

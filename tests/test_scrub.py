@@ -123,6 +123,8 @@ def test_phone_formats(phone):
     "In 2024 AB en DB samen; 500 MB data; 1000 KM gereden.",
     "Zaaknummer 123456789 is afgewezen.",
     "COVID-19 en de A12-corridor, CO2-reductie van 49%.",
+    "Op 2021 DB-vergaderingen volgde in 2019 AB besluitvorming.",  # a year and a board after "op"/"in"
+    "De bijlage is 1500kb groot en we reden 1200km.",  # units glued to the number, in lower case
 ])
 def test_lookalikes_are_left_alone(text):
     assert scrub_text(text) == (text, [])
@@ -133,6 +135,24 @@ def test_addresses_postcodes_and_towns():
     assert scrub_text("Mijn postcode is 3511AB.")[0] == "Mijn postcode is [POSTCODE]."
     assert scrub_text("Ik woon op 3511 AB 12.")[0] == "Ik woon op [ADRES]."  # postcode + house number
     assert scrub_text("Postbus 16, 6710 AA Ede")[0] == "[ADRES], [POSTCODE] Ede"
+
+
+@pytest.mark.parametrize("text, scrubbed", [
+    # Missed in a planted wave: letters that also read as a unit or abbreviation, after a cue word.
+    ("Ze is verhuisd naar 2377 KB.", "Ze is verhuisd naar [POSTCODE]."),
+    ("Ons kantoor zit op 4398 NL", "Ons kantoor zit op [POSTCODE]"),
+    ("Hij woont in 1234 MB, dichtbij.", "Hij woont in [POSTCODE], dichtbij."),
+    ("Postcode: 2000 MW", "Postcode: [POSTCODE]"),
+    ("Mijn adres is 2011 GB", "Mijn adres is [POSTCODE]"),
+    ("verhuisd naar 2019 AB", "verhuisd naar [POSTCODE]"),  # "naar" is no year's cue, unlike "in"
+    ("naar 2377kb verhuisd", "naar [POSTCODE] verhuisd"),
+    # ... and in addresses: after a street and house number, before a town or a house number.
+    ("Kerkstraat 5, 4398 NL Tiel", "[ADRES], [POSTCODE] Tiel"),
+    ("Dorpsweg 7 2377 KB", "[ADRES] [POSTCODE]"),
+    ("Bezorgen op 2377 KB 14", "Bezorgen op [ADRES]"),
+])
+def test_postcodes_with_any_valid_letters_after_cue_words_and_in_addresses(text, scrubbed):
+    assert scrub_text(text)[0] == scrubbed
 
 
 def test_iban_bsn_plate_email():

@@ -1,0 +1,102 @@
+"""Byte-stable skops files: the same model content gives the same bytes."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+
+import numpy as np
+import scipy.sparse as sp
+import skops.io as sio
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from pipeline.files import ZIP_EPOCH, skops_bytes, write_skops
+
+TEXTS = [f"De regio overlegt over {w} met de partners." for w in ("wonen", "werken", "water", "wegen", "zorg")]
+TEXTS += [f"Iedere gemeente kiest voor het eigen belang bij {w}." for w in ("wonen", "werken", "water", "wegen",
+                                                                           "zorg")]
+Y = np.array([[1, 0]] * 5 + [[0, 1]] * 5)
+
+
+def fitted_model() -> Pipeline:
+    """A model of the project's kind (word and character TF-IDF, calibrated linear SVMs), fitted anew.
+
+    Its own stop-word list: the word vectorizer keeps that list's address as a fitted attribute.
+    """
+    import pandas as pd
+
+    words = TfidfVectorizer(stop_words=["de", "het", "met"])
+    features = ColumnTransformer([("words", words, "text"),
+                                  ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4)), "text")])
+    svm = OneVsRestClassifier(CalibratedClassifierCV(LinearSVC(random_state=0), cv=2))
+    return Pipeline([("features", features), ("svm", svm)]).fit(pd.DataFrame({"text": TEXTS}), Y)
+
+
+def load(path):
+    return sio.load(path, trusted=sio.get_untrusted_types(file=path))
+
+
+def test_equal_models_built_apart_give_identical_bytes_that_load_back(tmp_path):
+    import pandas as pd
+
+    first, second = fitted_model(), fitted_model()  # both alive: every object at another address
+    assert sio.dumps(first) != sio.dumps(second)  # what skops itself writes
+    write_skops(tmp_path / "a.skops", first)
+    write_skops(tmp_path / "b.skops", second)
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+
+    X = pd.DataFrame({"text": TEXTS + ["De partners werken samen aan water en wegen."]})
+    for path in (tmp_path / "a.skops", tmp_path / "b.skops"):
+        np.testing.assert_array_equal(load(path).predict_proba(X), first.predict_proba(X))
+
+
+def test_time_of_writing_is_not_in_the_file(tmp_path, monkeypatch):
+    """zip stamps every member with the time of writing; a sparse matrix and bytes get files of their own."""
+    matrix = sp.random(20, 30, density=0.2, format="csr", random_state=0)
+    contents = []
+    for now in (1.0e9, 1.7e9):
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        contents.append(skops_bytes({"matrix": matrix.copy(), "raw": b"\x00\x01"}))
+    assert contents[0] == contents[1]
+    path = tmp_path / "m.skops"
+    path.write_bytes(contents[0])
+    with zipfile.ZipFile(path) as zf:
+        assert {info.date_time for info in zf.infolist()} == {ZIP_EPOCH}
+    loaded = load(path)
+    assert (loaded["matrix"] != matrix).nnz == 0 and loaded["raw"] == b"\x00\x01"
+
+
+def test_shared_objects_stay_shared():
+    array = np.arange(12.0).reshape(3, 4)
+    content = skops_bytes({"a": array, "b": array, "c": array.copy()})
+    loaded = sio.loads(content, trusted=sio.get_untrusted_types(data=content))
+    assert loaded["a"] is loaded["b"] and loaded["c"] is not loaded["a"]
+    np.testing.assert_array_equal(loaded["c"], array)
+
+
+def test_addresses_become_the_numbers_1_to_n():
+    with zipfile.ZipFile(io.BytesIO(skops_bytes(fitted_model()))) as zf:
+        names = zf.namelist()
+        schema = json.loads(zf.read("schema.json"))
+    ids: set[int] = set()
+
+    def collect(node):
+        if isinstance(node, dict):
+            ids.update(v for k, v in node.items() if k == "__id__")
+            for v in node.values():
+                collect(v)
+        elif isinstance(node, list):
+            for v in node:
+                collect(v)
+
+    collect(schema)
+    files = {int(n.split(".")[0]) for n in names[1:]}
+    assert names[0] == "schema.json" and files <= ids
+    assert sorted(ids) == list(range(1, len(ids) + 1))
