@@ -82,6 +82,7 @@ class ReportConfig:
     theme_questions: list[str]
     groups: list[str]
     min_group_size: int
+    min_respondents: int
     alpha: float
     correction: str
     fisher_below: float
@@ -117,6 +118,7 @@ class ReportConfig:
             theme_questions=strings("theme_questions"),
             groups=strings("groups"),
             min_group_size=int(require(cfg, "min_group_size", "report")),
+            min_respondents=int(require(cfg, "min_respondents", "report")),
             alpha=float(require(cfg, "alpha", "report")),
             correction=str(require(cfg, "correction", "report")),
             fisher_below=float(require(cfg, "fisher_below", "report")),
@@ -143,6 +145,8 @@ class ReportConfig:
         if self.compare_waves and len(self.compare_waves) != 2:
             raise SamenspelError("report.compare_waves moet leeg zijn of precies twee golven noemen",
                                  hint="bijv. ['2016', '2026'] (eerst de oudste)")
+        if self.min_respondents < 1:
+            raise SamenspelError("report.min_respondents moet minstens 1 zijn")
         if self.quote_chars < 40:
             raise SamenspelError("report.quote_chars moet minstens 40 zijn")
         bad = {k: v for k, v in self.reference.shares.items() if not 0 <= v <= 1}
@@ -255,6 +259,11 @@ def pvalue(p: float) -> str:
     if p is None or math.isnan(p):
         return "–"
     return "< 0,001" if p < 0.001 else _num(p, 3)
+
+
+def plural(n: int, singular: str, plural_: str) -> str:
+    """'1 golf', '2 golven', '0 golven': the count with the right Dutch form."""
+    return f"{n} {singular if n == 1 else plural_}"
 
 
 def truncate(text: str, limit: int) -> str:
@@ -397,12 +406,50 @@ def _raw_axes(codebook_path: Path) -> dict[str, dict[str, str]]:
 # --------------------------------------------------------------------------- analysis
 
 
+def units(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per answer (survey) or paragraph (document), as the ingest accounting counts them.
+
+    Ingest splits a very long answer or paragraph into passages (`chunk`); counted per
+    passage, one long answer would weigh as several. A unit has a code when any of its
+    passages has it (with its highest probability); its other columns are those of its
+    first passage.
+    """
+    if rows.empty:
+        return rows
+    survey = rows["kind"] == "survey"
+    key = np.where(survey, rows["wave"].astype(str) + "\x1f" + rows["respondent_id"].astype(str) + "\x1f"
+                   + rows["question_id"].astype(str),
+                   rows["source"].astype(str) + "\x1f" + rows["paragraph"].astype(str))
+    keyed = rows.assign(_unit=key)
+    if not keyed["_unit"].duplicated().any():
+        return rows
+    first = keyed.drop_duplicates("_unit").set_index("_unit")
+    codes = [c for c in rows.columns if c.startswith("p_") and c[2:] in rows.columns]
+    codes += [c[2:] for c in codes]
+    first[codes] = keyed.groupby("_unit", sort=False)[codes].max()
+    return first.reset_index(drop=True)
+
+
 def survey_base(df: pd.DataFrame, questions: Sequence[str]) -> pd.DataFrame:
-    """Classified survey answers (optionally of some questions): the denominator of every share."""
+    """Classified survey answers (optionally of some questions), one row per answer: the
+    denominator of every share."""
     base = df[(df["kind"] == "survey") & df["classified"].astype(bool)]
     if questions:
         base = base[base["question_id"].isin(list(questions))]
-    return base
+    return units(base)
+
+
+def per_respondent(base: pd.DataFrame, codes: Sequence[str], wave: str) -> tuple[int, dict[str, int]]:
+    """Respondents of a wave in `base`, and per code how many gave at least one answer with it.
+
+    Answers of one respondent are not independent (one talkative respondent can give most
+    answers of a wave); the wave comparison counts each respondent once.
+    """
+    part = base[base["wave"] == wave]
+    if part.empty:
+        return 0, {c: 0 for c in codes}
+    per = part.groupby("respondent_id", sort=False)[list(codes)].max()
+    return len(per), {c: int(per[c].sum()) for c in codes}
 
 
 def prevalence(base: pd.DataFrame, codes: Sequence[str], by: str | None, alpha: float,
@@ -431,30 +478,78 @@ def distribution(prev: pd.DataFrame) -> pd.DataFrame:
     return prev.assign(dist=np.where(total > 0, prev["k"] / total.where(total > 0, 1), np.nan))
 
 
-def compare(items: list[dict[str, Any]], cfg: ReportConfig) -> pd.DataFrame:
-    """Test every item (k_a/n_a vs k_b/n_b) and correct the family for multiple testing."""
+def too_few(n_a: int, n_b: int, waves: tuple[str, str], minimum: int) -> str | None:
+    """Why two waves cannot be tested against each other, in words; None when they can."""
+    short = [(w, n) for w, n in zip(waves, (n_a, n_b)) if n < minimum]
+    if not short:
+        return None
+    return "; ".join(f"golf {w}: {'geen respondenten' if n == 0 else plural(n, 'respondent', 'respondenten')}"
+                     for w, n in short) + f", minimaal {minimum}"
+
+
+def compare(items: list[dict[str, Any]], cfg: ReportConfig, waves: tuple[str, str] = ("a", "b")) -> pd.DataFrame:
+    """Test every item (k_a/n_a vs k_b/n_b) and correct the family for multiple testing.
+
+    An item whose n_a or n_b is below `cfg.min_respondents` is not tested: it keeps its
+    shares (for information) but gets no difference, interval, p-value or claim, and its
+    verdict says why. It does not count towards the correction either.
+    """
     rows = []
     for it in items:
         k_a, n_a, k_b, n_b = it["k_a"], it["n_a"], it["k_b"], it["n_b"]
-        test, p = proportion_test(k_a, n_a, k_b, n_b, cfg.fisher_below)
-        lo, hi = difference_interval(k_a, n_a, k_b, n_b, cfg.alpha)
         share_a = k_a / n_a if n_a else math.nan
         share_b = k_b / n_b if n_b else math.nan
-        rows.append({**it, "share_a": share_a, "share_b": share_b, "diff": share_b - share_a,
-                     "lo": lo, "hi": hi, "test": test, "p": p})
+        reason = too_few(n_a, n_b, waves, cfg.min_respondents)
+        if reason is None:
+            test, p = proportion_test(k_a, n_a, k_b, n_b, cfg.fisher_below)
+            lo, hi = difference_interval(k_a, n_a, k_b, n_b, cfg.alpha)
+            diff = share_b - share_a
+        else:
+            test, p, lo, hi, diff = "–", math.nan, math.nan, math.nan, math.nan
+        rows.append({**it, "share_a": share_a, "share_b": share_b, "diff": diff,
+                     "lo": lo, "hi": hi, "test": test, "p": p, "tested": reason is None, "reason": reason})
     out = pd.DataFrame(rows)
     if out.empty:
         return out
     out["p_adj"] = adjust_pvalues(out["p"].to_numpy(), cfg.correction)
-    out["significant"] = out["p_adj"] < cfg.alpha
-    out["verdict"] = [verdict(d, lo, hi, p, cfg.alpha, cfg.relevant_difference_pp)
-                      for d, lo, hi, p in zip(out["diff"], out["lo"], out["hi"], out["p_adj"])]
+    out["significant"] = out["tested"] & (out["p_adj"] < cfg.alpha)
+    out["verdict"] = [verdict(d, lo, hi, p, cfg.alpha, cfg.relevant_difference_pp) if reason is None
+                      else f"niet te toetsen ({reason})"
+                      for d, lo, hi, p, reason in zip(out["diff"], out["lo"], out["hi"], out["p_adj"], out["reason"])]
     return out
 
 
+def comparison_summary(rows: pd.DataFrame, singular: str, plural_: str) -> str:
+    """One sentence on a comparison table that its rows bear out: how many items were
+    tested, how many changed, and how many could not be tested."""
+    if rows is None or rows.empty:
+        return f"Er zijn geen {plural_} te vergelijken."
+    tested = int(rows["tested"].sum())
+    n_sig = int(rows["significant"].sum())
+    untested = len(rows) - tested
+    if tested == 0:
+        return (f"Geen enkele {singular} is getoetst: er zijn te weinig respondenten "
+                f"({rows['reason'].iloc[0]}).")
+    if n_sig == 0:
+        if untested == 0:
+            text = f"Geen enkele {singular} veranderde aantoonbaar"
+        elif tested == 1:
+            text = f"De enige getoetste {singular} veranderde niet aantoonbaar"
+        else:
+            text = f"Van de {tested} getoetste {plural_} veranderde geen enkele aantoonbaar"
+    elif n_sig == 1:
+        text = f"Eén {singular} veranderde aantoonbaar" + (f" (van {tested} getoetst)" if untested else "")
+    else:
+        text = f"{n_sig} {plural_} veranderden aantoonbaar" + (f" (van {tested} getoetst)" if untested else "")
+    if untested:
+        text += (f"; {untested} {singular if untested == 1 else plural_} "
+                 f"{'was' if untested == 1 else 'waren'} niet te toetsen (te weinig respondenten)")
+    return text + "."
+
+
 def topic_frame(topics: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
-    """Topic rows joined to kind and wave of their passage."""
-    info = df[["passage_id", "kind", "wave"]]
+    """Topic rows joined to kind, wave, respondent and question of their passage."""
+    info = df[["passage_id", "kind", "wave", "respondent_id", "question_id"]]
     out = topics.merge(info, on="passage_id", how="left")
     out["topic"] = out["topic"].astype(int)
     return out.sort_values(["corpus", "topic", "passage_id"], kind="mergesort").reset_index(drop=True)
@@ -739,8 +834,9 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
                 lo = [float(part.loc[(w, c.id), "lo"]) for c in orient]
                 hi = [float(part.loc[(w, c.id), "hi"]) for c in orient]
                 err = np.array([np.subtract(vals, lo), np.subtract(hi, vals)])
+                # Clipped: statsmodels' Wilson bound for 0 of n can lie a rounding error above 0.
                 ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}",
-                        xerr=np.nan_to_num(err), error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
+                        xerr=np.clip(np.nan_to_num(err), 0, None), error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
             else:
                 ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}")
         ax.set_yticks(ypos, [c.name.replace("De alliantiemanager als ", "") for c in orient])
@@ -794,7 +890,7 @@ def chart_themes(prev: pd.DataFrame, themes: list[Code], waves: list[str], colou
         lo = np.array([float(table.loc[(w, t.id), "lo"]) for t in themes])
         hi = np.array([float(table.loc[(w, t.id), "hi"]) for t in themes])
         ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}",
-                xerr=np.nan_to_num(np.array([vals - lo, hi - vals])),
+                xerr=np.clip(np.nan_to_num(np.array([vals - lo, hi - vals])), 0, None),
                 error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
     ax.set_yticks(ypos, [_wrap(t.name, 30) for t in themes])
     _percent_axis(ax)
@@ -936,21 +1032,43 @@ def _relative(target: Path, out_html: Path) -> str:
 
 
 def corpus_section(df: pd.DataFrame, accounting: dict[str, Any], wave_labels: list[str]) -> dict[str, Any]:
+    """Counts for the overview. Answers and paragraphs are those of the ingest accounting
+    (the tables below the headline), so every count in the report adds up to it."""
     survey = df[df["kind"] == "survey"]
     files = accounting.get("files", [])
+    surveys = [e for e in files if e.get("kind") == "survey" and e.get("status") == "read"]
+    documents = [e for e in files if e.get("kind") == "document" and e.get("status") == "read"]
+    ok = survey[survey["status"] == "ok"]
     return {
         "totals": accounting.get("totals", {}),
-        "surveys": [e for e in files if e.get("kind") == "survey" and e.get("status") == "read"],
-        "documents": [e for e in files if e.get("kind") == "document" and e.get("status") == "read"],
+        "surveys": surveys,
+        "documents": documents,
         "skipped": [e for e in files if e.get("status") == "skipped"],
         "ignored": accounting.get("ignored", []),
         "passages": len(df), "classified": int(df["classified"].sum()), "with_code": int((df["codes"] != "").sum()),
-        "respondents": {w: int(survey.loc[survey["wave"] == w, "respondent_id"].nunique()) for w in wave_labels},
+        # Real answers: a cell with text (status ok), not an empty or NA cell of the export.
+        "answers": sum(int(e.get("non_empty", 0)) for e in surveys),
+        "paragraphs": sum(int(e.get("paragraphs", 0)) for e in documents),
+        "respondents": {w: int(ok.loc[ok["wave"] == w, "respondent_id"].nunique()) for w in wave_labels},
         "by_kind": {k: int((df["kind"] == k).sum()) for k in ("survey", "document")},
         # Language flag of the nlp stage: passages not in Dutch are coded all the same.
         "languages": (sorted(df.loc[~df["lang"].isin(["nl", "und"]), "lang"].value_counts().items(),
                              key=lambda kv: (-kv[1], kv[0])) if "lang" in df.columns else []),
     }
+
+
+def reconcile(df: pd.DataFrame, corpus: dict[str, Any]) -> list[str]:
+    """Where the passages and the ingest accounting disagree (e.g. one of them is stale), in words."""
+    survey = units(df[(df["kind"] == "survey") & (df["status"] == "ok")])
+    docs = units(df[df["kind"] == "document"])
+    problems = []
+    if len(df) != corpus["totals"].get("passages", len(df)):
+        problems.append(f"{len(df)} passages tegen {corpus['totals']['passages']} in de verantwoording")
+    if len(survey) != corpus["answers"]:
+        problems.append(f"{len(survey)} bruikbare antwoorden tegen {corpus['answers']} in de verantwoording")
+    if len(docs) != corpus["paragraphs"]:
+        problems.append(f"{len(docs)} documentalinea's tegen {corpus['paragraphs']} in de verantwoording")
+    return problems
 
 
 def group_sections(df: pd.DataFrame, base: pd.DataFrame, codes: list[Code], cfg: ReportConfig, charts: "ChartWriter",
@@ -1012,51 +1130,90 @@ def theme_section(df: pd.DataFrame, base: pd.DataFrame, themes: list[Code], wave
     return section, prev
 
 
-def topic_section(topics: pd.DataFrame | None, df: pd.DataFrame, wave_labels: list[str], topics_dir: Path,
+def topic_section(tf: pd.DataFrame | None, wave_labels: list[str], topics_dir: Path,
                   out_html: Path, charts: "ChartWriter", colours: dict[str, str]) -> dict[str, Any]:
-    corpora = topic_tables(topic_frame(topics, df), wave_labels) if topics is not None else []
+    corpora = topic_tables(tf, wave_labels) if tf is not None else []
     for corpus in corpora:
         corpus["href"] = _relative(Path(topics_dir) / f"{corpus['name']}.html", out_html)
         corpus["chart"] = (charts.save(chart_topics(corpus, colours), f"onderwerpen_{corpus['name']}",
                                        f"Onderwerpen in {corpus['name']}") if corpus["n_topics"] else None)
-    return {"present": topics is not None, "corpora": corpora,
+    return {"present": tf is not None, "corpora": corpora,
             "index_href": _relative(Path(topics_dir) / "index.html", out_html)}
 
 
-def comparison_section(pair: list[str], families: list[tuple[list[Code], pd.DataFrame]], corpora: list[dict[str, Any]],
-                       n_waves: int, cfg: ReportConfig, charts: "ChartWriter") -> dict[str, Any]:
-    """Codes (one family) and the topics of each corpus spanning both waves (a family each)."""
+@dataclass
+class Family:
+    """Codes compared together, on the answers to some questions (empty: all)."""
+
+    codes: list[Code]
+    base: pd.DataFrame
+    questions: list[str]
+
+
+def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family], corpora: list[dict[str, Any]],
+                       tf: pd.DataFrame | None, n_waves: int, cfg: ReportConfig,
+                       charts: "ChartWriter") -> dict[str, Any]:
+    """Codes (one family) and the topics of each corpus spanning both waves (a family each).
+
+    Per respondent: a respondent counts once per code or topic, with it when at least one
+    of their answers has it. Only questions both waves asked are compared; a wave with
+    fewer respondents than `cfg.min_respondents` is not tested.
+    """
     if len(pair) != 2:
         return {"possible": False, "n_waves": n_waves}
     a, b = pair
+    survey = df[df["kind"] == "survey"]
+    asked = {w: set(survey.loc[survey["wave"] == w, "question_id"].dropna().astype(str)) for w in pair}
+    common = sorted(asked[a] & asked[b])
+    # Left-out questions worth naming: those a family would have compared.
+    wanted = None if any(not f.questions for f in families) else {q for f in families for q in f.questions}
+    only = {w: sorted(q for q in asked[w] - asked[a if w == b else b] if wanted is None or q in wanted)
+            for w in pair}
     items = []
-    for codes, base in families:
-        base_a, base_b = base[base["wave"] == a], base[base["wave"] == b]
-        items += [{"item": c.id, "name": c.name, "k_a": int(base_a[c.id].sum()), "n_a": len(base_a),
-                   "k_b": int(base_b[c.id].sum()), "n_b": len(base_b)} for c in codes]
-    codes_comp = compare(items, cfg)
+    for fam in families:
+        base = fam.base[fam.base["question_id"].isin(common)]
+        ids = [c.id for c in fam.codes]
+        n_a, k_a = per_respondent(base, ids, a)
+        n_b, k_b = per_respondent(base, ids, b)
+        items += [{"item": c.id, "name": c.name, "k_a": k_a[c.id], "n_a": n_a, "k_b": k_b[c.id], "n_b": n_b}
+                  for c in fam.codes]
+    codes_comp = compare(items, cfg, (a, b))
+    compared = pd.concat([f.base for f in families])
+    compared = compared[compared["question_id"].isin(common)]
+    respondents = {w: int(compared.loc[compared["wave"] == w, "respondent_id"].nunique()) for w in pair}
     section: dict[str, Any] = {"possible": True, "n_waves": n_waves, "a": a, "b": b, "codes": codes_comp,
-                               "code_rows": codes_comp.to_dict("records"), "topics": [], "charts": []}
-    if len(codes_comp):
-        labels = list(codes_comp["name"].str.replace("De alliantiemanager als ", ""))
+                               "code_rows": codes_comp.to_dict("records"), "topics": [], "charts": [],
+                               "common": common, "only": only, "respondents": respondents,
+                               "small": [w for w in pair if respondents[w] < cfg.min_respondents],
+                               "summary": comparison_summary(codes_comp, "code", "codes")}
+    tested = codes_comp[codes_comp["tested"]] if len(codes_comp) else codes_comp
+    if len(tested):
+        labels = list(tested["name"].str.replace("De alliantiemanager als ", ""))
         section["charts"].append(charts.save(
-            chart_forest(codes_comp, labels, f"Codes: golf {b} vergeleken met golf {a}", cfg.relevant_difference_pp),
+            chart_forest(tested, labels, f"Codes: golf {b} vergeleken met golf {a}", cfg.relevant_difference_pp),
             "golfvergelijking", f"Golfvergelijking {a}–{b}: codes"))
     for corpus in corpora:
-        entry: dict[str, Any] = {"corpus": corpus["name"], "waves": corpus["waves"], "table": None, "rows": [],
-                                 "chart": None, "chart_note": ""}
-        if a in corpus["waves"] and b in corpus["waves"]:
+        part = (tf[(tf["corpus"] == corpus["name"]) & (tf["kind"] == "survey") & tf["question_id"].isin(common)]
+                if tf is not None else pd.DataFrame(columns=["wave"]))
+        cwaves = [w for w in pair if (part["wave"] == w).any()]
+        entry: dict[str, Any] = {"corpus": corpus["name"], "waves": cwaves, "table": None, "rows": [],
+                                 "chart": None, "chart_note": "", "summary": ""}
+        if cwaves == pair:
+            n_wave = {w: int(part.loc[part["wave"] == w, "respondent_id"].nunique()) for w in pair}
+            with_topic = part.drop_duplicates(["topic", "wave", "respondent_id"]).groupby(["topic", "wave"]).size()
             t_items = [{"item": str(t["topic"]), "name": f"{t['topic']}: {t['label']}",
-                        "k_a": t["k_waves"][a], "n_a": corpus["n_wave"][a],
-                        "k_b": t["k_waves"][b], "n_b": corpus["n_wave"][b]}
+                        "k_a": int(with_topic.get((t["topic"], a), 0)), "n_a": n_wave[a],
+                        "k_b": int(with_topic.get((t["topic"], b), 0)), "n_b": n_wave[b]}
                        for t in corpus["topics"] if t["topic"] != NO_TOPIC]
-            table = compare(t_items, cfg)
-            entry.update(table=table, rows=table.to_dict("records"))
-            if len(table):
-                shown = largest_differences(table, cfg.chart_rows)
-                entry["chart_note"] = (f"De grafiek toont de {len(shown)} grootste verschillen van {len(table)} "
-                                       "onderwerpen (significante eerst); de tabel toont ze allemaal."
-                                       if len(shown) < len(table) else "")
+            table = compare(t_items, cfg, (a, b))
+            entry.update(table=table, rows=table.to_dict("records"),
+                         summary=comparison_summary(table, "onderwerp", "onderwerpen"))
+            tested = table[table["tested"]] if len(table) else table
+            if len(tested):
+                shown = largest_differences(tested, cfg.chart_rows)
+                entry["chart_note"] = (f"De grafiek toont de {len(shown)} grootste verschillen van {len(tested)} "
+                                       "getoetste onderwerpen (significante eerst); de tabel toont ze allemaal."
+                                       if len(shown) < len(tested) else "")
                 entry["chart"] = charts.save(
                     chart_forest(shown, list(shown["name"]), f"Onderwerpen in {corpus['name']}: golf {b} vergeleken "
                                  f"met {a}", cfg.relevant_difference_pp),
@@ -1066,15 +1223,15 @@ def comparison_section(pair: list[str], families: list[tuple[list[Code], pd.Data
 
 
 def per_code_section(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig) -> list[dict[str, Any]]:
-    ok = df[df["classified"].astype(bool)]
+    answers = units(df[df["classified"].astype(bool)])  # per answer and paragraph, as the accounting counts
     out = []
     for c in codebook.codes:
         rows = [{"quote": truncate(r["text"], cfg.quote_chars), "file": _file_name(r["source"]), "where": location(r),
                  "p": float(r[f"p_{c.id}"]), "kind": r["kind"]}
                 for _, r in evidence(df, c.id, cfg.evidence_per_code).iterrows()]
         out.append({"code": c, "rows": rows,
-                    "n_survey": int(ok.loc[ok["kind"] == "survey", c.id].sum()),
-                    "n_document": int(ok.loc[ok["kind"] == "document", c.id].sum())})
+                    "n_survey": int(answers.loc[answers["kind"] == "survey", c.id].sum()),
+                    "n_document": int(answers.loc[answers["kind"] == "document", c.id].sum())})
     return out
 
 
@@ -1105,17 +1262,19 @@ def write_plot_data(plots_dir: Path, o_prev: pd.DataFrame, t_prev: pd.DataFrame,
     _write_csv(plots_dir / "themas_per_golf.csv", pd.DataFrame({
         "golf": t_prev["class"], "thema": t_prev["code"], "reeks": series(t_prev), "aandeel": t_prev["share"],
         "n": t_prev["n"], "k": t_prev["k"], "ci_laag": t_prev["lo"], "ci_hoog": t_prev["hi"]}))
-    columns = ["soort", "corpus", "item", "naam", "golf_a", "golf_b", "aandeel_a", "aandeel_b", "verschil_pp",
-               "ci_laag_pp", "ci_hoog_pp", "toets", "p", "p_gecorrigeerd", "significant", "conclusie"]
+    columns = ["soort", "corpus", "item", "naam", "golf_a", "golf_b", "k_a", "n_a", "k_b", "n_b", "aandeel_a",
+               "aandeel_b", "verschil_pp", "ci_laag_pp", "ci_hoog_pp", "toets", "p", "p_gecorrigeerd", "getoetst",
+               "significant", "conclusie"]
     rows = []
     if comparison["possible"]:
         tables = [("code", "", comparison["codes"])] + [("onderwerp", t["corpus"], t["table"])
                                                         for t in comparison["topics"] if t["table"] is not None]
         for kind, corpus, table in tables:
             for r in table.to_dict("records"):
-                rows.append([kind, corpus, r["item"], r["name"], comparison["a"], comparison["b"], r["share_a"],
-                             r["share_b"], 100 * r["diff"], 100 * r["lo"], 100 * r["hi"], r["test"], r["p"],
-                             r["p_adj"], bool(r["significant"]), r["verdict"]])
+                rows.append([kind, corpus, r["item"], r["name"], comparison["a"], comparison["b"], r["k_a"], r["n_a"],
+                             r["k_b"], r["n_b"], r["share_a"], r["share_b"], 100 * r["diff"], 100 * r["lo"],
+                             100 * r["hi"], r["test"], r["p"], r["p_adj"], bool(r["tested"]), bool(r["significant"]),
+                             r["verdict"]])
     out = pd.DataFrame(rows, columns=columns)
     _write_csv(plots_dir / "golfvergelijking.csv", out)
     return out
@@ -1189,13 +1348,19 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
                            "all_waves": waves, "colours": colours, "corrections": CORRECTIONS, "sections": SECTIONS}
     with matplotlib.rc_context(ChartWriter.rc()):
         ctx["corpus"] = corpus_section(df, accounting, wave_labels)
+        problems = reconcile(df, ctx["corpus"])
+        if problems:
+            say(f"report: gecodeerde passages en verantwoording lopen uiteen ({'; '.join(problems)}); "
+                "draai de pipeline opnieuw vanaf ingest (`dvc repro`)", warn=True)
         ctx["orientations"], o_prev = orientation_section(df, o_base, orient, _raw_axes(codebook_path), wave_labels,
                                                           cfg, charts, colours)
         ctx["themes"], t_prev = theme_section(df, t_base, themes, wave_labels, cfg, charts, colours)
-        ctx["topics"] = topic_section(topics, df, wave_labels, topics_dir, out_html, charts, colours)
+        tf = topic_frame(topics, df) if topics is not None else None
+        ctx["topics"] = topic_section(tf, wave_labels, topics_dir, out_html, charts, colours)
         pair = list(cfg.compare_waves) if cfg.compare_waves else wave_labels[-2:]
-        ctx["comparison"] = comparison_section(pair, [(orient, o_base), (themes, t_base)], ctx["topics"]["corpora"],
-                                               len(wave_labels), cfg, charts)
+        families = [Family(orient, o_base, cfg.orientation_questions), Family(themes, t_base, cfg.theme_questions)]
+        ctx["comparison"] = comparison_section(pair, df, families, ctx["topics"]["corpora"], tf, len(wave_labels),
+                                               cfg, charts)
         docs = scan_documents(df, codebook, cfg, entities)
         ctx["documents"] = {"docs": docs, "ner": bool(entities),
                             "chart": charts.save(chart_documents(docs, list(codebook.codes)), "documenten_codes",
@@ -1214,13 +1379,17 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
                                "topic_corpora": len(ctx["topics"]["corpora"]), "charts": len(charts.written) // 2,
                                "places_named": sum(len(v) for d in docs for v in d["places"].values())}
     if comparison["possible"]:
+        tested = comp_rows["getoetst"].astype(bool) if len(comp_rows) else pd.Series(dtype=bool)
         metrics.update({"compared": f"{comparison['a']}-{comparison['b']}", "correction": cfg.correction,
-                        "tests": len(comp_rows), "significant": int(comp_rows["significant"].sum())})
+                        "tests": int(tested.sum()), "untestable": int((~tested).sum()),
+                        "significant": int(comp_rows["significant"].sum())})
         for r in comparison["code_rows"]:
-            metrics[f"change_pp.{r['item']}"] = round(100 * float(r["diff"]), 2)
+            if r["tested"]:  # an untested code has no difference to report
+                metrics[f"change_pp.{r['item']}"] = round(100 * float(r["diff"]), 2)
             metrics[f"significant.{r['item']}"] = bool(r["significant"])
         change = (f"golf {comparison['a']}→{comparison['b']}: {metrics['significant']} van {metrics['tests']} "
-                  "verschillen significant")
+                  "getoetste verschillen significant"
+                  + (f", {metrics['untestable']} niet te toetsen" if metrics["untestable"] else ""))
     else:
         change = "geen golfvergelijking (minder dan twee golven)"
     write_json(metrics_path, metrics)

@@ -34,6 +34,7 @@ REPORT_PARAMS = {
     "theme_questions": ["uitdaging"],
     "groups": ["organisatietype", "functie"],
     "min_group_size": 10,
+    "min_respondents": 20,
     "alpha": 0.05,
     "correction": "holm",
     "fisher_below": 5,
@@ -542,3 +543,169 @@ def test_methods_name_the_nlp_backend(tmp_path):
     page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
     methods = page[page.index('<section id="verantwoording">'):]
     assert f"<code>{label}</code>" in methods and "offline fallback" in methods
+
+
+# --------------------------------------------------------------------------- unit of analysis
+
+
+def build_waves(waves: dict[str, list[tuple[str, str, list[str] | None]]], chunked: set[str] = frozenset()
+                ) -> tuple[pd.DataFrame, dict]:
+    """Classified survey passages and their accounting from (respondent, question, codes) per
+    wave; codes None is an NA cell. A passage id in `chunked` is split into two passages, as
+    ingest splits a very long answer (only the second part carries the codes)."""
+    rows, files = [], []
+    for w, (wave, answers) in enumerate(waves.items()):
+        counts = {"answers": 0, "non_empty": 0, "na": 0}
+        questions: dict[str, dict] = {}
+        for rid, qid, codes in answers:
+            pid = f"{wave}/{rid}/{qid}"
+            status = "na" if codes is None else "ok"
+            counts["answers"] += 1
+            counts["non_empty" if status == "ok" else "na"] += 1
+            q = questions.setdefault(qid, {"answers": 0, "ok": 0, "empty": 0, "na": 0, "filler": 0, "column": qid,
+                                          "text": ""})
+            q["answers"] += 1
+            q[status] += 1
+            parts = [[], codes] if pid in chunked else [codes or []]
+            for c, part in enumerate(parts):
+                rows.append({"passage_id": pid + (f"#{c}" if len(parts) > 1 else ""), "source": f"surveys/{wave}.csv",
+                             "kind": "survey", "wave": wave, "respondent_id": rid, "question_id": qid, "row": None,
+                             "page": None, "paragraph": None, "chunk": c, "section": None,
+                             "text": f"Antwoord van {rid} op {qid}." if status == "ok" else "NA", "status": status,
+                             "classified": status == "ok", "meta_organisatietype": "gemeente",
+                             "meta_functie": "manager", **_row(part if status == "ok" else [])})
+        respondents = sorted({rid for rid, _, _ in answers})
+        files.append({"file": f"surveys/{wave}.csv", "kind": "survey", "status": "read", "wave": wave,
+                      "date": f"20{10 + w}-01-01", "notes": [], "rows_read": len(respondents), "empty": 0,
+                      "filler": 0, "passages": sum(r["wave"] == wave for r in rows), "questions": questions,
+                      "rows_rejected": [], **counts})
+    df = pd.DataFrame(rows)
+    df["lang"] = "nl"
+    df["scrubbed"] = True
+    df["pii_types"] = [[] for _ in range(len(df))]
+    for col in ("row", "page", "paragraph", "chunk"):
+        df[col] = df[col].astype("Int64")
+    return df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files, "ignored": []}
+
+
+def run_on(folder: Path, df: pd.DataFrame, accounting: dict, params: dict | None = None,
+           topics: pd.DataFrame | None = None) -> dict:
+    """The report on a hand-built table: html text, plot data of the comparison, metrics, messages."""
+    from pipeline.classify import CLASSIFIED
+    from pipeline.report import ReportConfig, run
+
+    folder.mkdir(parents=True, exist_ok=True)
+    write_table(folder / "classified.parquet", df, CLASSIFIED)
+    (folder / "ingest.json").write_text(json.dumps(accounting), encoding="utf-8")
+    if topics is not None:
+        topics.to_parquet(folder / "topics.parquet", index=False)
+    out = folder / "reports"
+    messages: list[str] = []
+    metrics = run(folder / "classified.parquet", folder / "ingest.json", CODEBOOK,
+                  folder / "topics.parquet" if topics is not None else None, out / "topics", out / "index.html",
+                  out / "figures", out / "plots", folder / "report.json",
+                  ReportConfig.from_params(params or {**REPORT_PARAMS, "orientation_questions": [],
+                                                      "theme_questions": []}),
+                  say=lambda msg, warn=False: messages.append(msg))
+    page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    comp = pd.read_csv(out / "plots" / "golfvergelijking.csv", dtype={"item": str, "golf_a": str, "golf_b": str})
+    return {"page": page, "comp": comp, "metrics": metrics, "messages": messages, "out": out}
+
+
+def _section(page: str, name: str) -> str:
+    start = page.index(f'<section id="{name}">')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_talkative_respondent_counts_once_in_the_wave_comparison(tmp_path):
+    # Wave 'oud': respondent R0 gives 18 answers about interests, 29 others one answer without.
+    # Per answer that is 18/47 against 3/30 in 'nieuw' (a significant drop); per respondent 1/30 vs 3/30.
+    questions = [f"v{i}" for i in range(18)]
+    oud = [("R0", q, ["belangen"]) for q in questions]
+    oud += [(f"R{i}", "v0", []) for i in range(1, 30)] + [(f"R{i}", q, None) for i in range(1, 30) for q in questions[1:]]
+    nieuw = [(f"N{i}", q, (["belangen"] if i < 3 else []) if q == "v0" else None) for i in range(30) for q in questions]
+    df, acc = build_waves({"oud": oud, "nieuw": nieuw})
+    result = run_on(tmp_path, df, acc)
+    row = result["comp"].set_index("item").loc["belangen"]
+    assert (row["k_a"], row["n_a"], row["k_b"], row["n_b"]) == (1, 30, 3, 30)
+    assert not bool(row["significant"]) and row["conclusie"].startswith("geen aantoonbaar verschil")
+    assert "een respondent telt één keer" in result["page"]
+
+
+def test_no_test_below_the_minimum_of_respondents_and_the_summary_says_so(tmp_path):
+    # Two respondents in 'oud' (one of them with 18 answers): too few to test anything.
+    questions = [f"v{i}" for i in range(18)]
+    oud = [("R0", q, ["belangen"]) for q in questions] + [("R1", "v0", ["regie"])]
+    nieuw = [(f"N{i}", "v0", ["belangen"] if i < 3 else []) for i in range(69)]
+    nieuw += [(f"N{i}", q, None) for i in range(69) for q in questions[1:]]
+    df, acc = build_waves({"oud": oud, "nieuw": nieuw})
+    result = run_on(tmp_path, df, acc)
+    comp, page = result["comp"], result["page"]
+    codes = comp[comp["soort"] == "code"]
+    assert not codes["getoetst"].any() and not codes["significant"].any()
+    assert codes["p"].isna().all() and codes["verschil_pp"].isna().all()
+    assert (codes["conclusie"] == "niet te toetsen (golf oud: 2 respondenten, minimaal 20)").all()
+    part = _section(page, "golfvergelijking")
+    # The bold line agrees with the table beneath it.
+    assert "Geen enkele code veranderde aantoonbaar" not in part
+    assert "<strong>Geen enkele code is getoetst: er zijn te weinig respondenten" in part
+    assert "Golf oud telt 2 respondenten met een gecodeerd antwoord" in part
+    assert "verdict-up" not in part and "verdict-down" not in part and "fig-golfvergelijking" not in part
+    assert result["metrics"]["tests"] == 0 and result["metrics"]["untestable"] == len(codes)
+    assert "change_pp.belangen" not in result["metrics"]
+
+
+def test_only_questions_both_waves_asked_are_compared(tmp_path):
+    # 'oud' also asked 'extra', where every answer is about interests; 'nieuw' never asked it.
+    oud = [(f"R{i}", "rol", ["netwerker"] if i < 10 else []) for i in range(40)]
+    oud += [(f"R{i}", "extra", ["belangen"]) for i in range(40)]
+    nieuw = [(f"N{i}", "rol", ["netwerker"] if i < 12 else []) for i in range(40)]
+    df, acc = build_waves({"oud": oud, "nieuw": nieuw})
+    result = run_on(tmp_path, df, acc)
+    rows = result["comp"].set_index("item")
+    assert (rows.loc["belangen", "k_a"], rows.loc["belangen", "n_a"]) == (0, 40)  # 'extra' left out
+    assert not bool(rows.loc["belangen", "significant"])
+    part = _section(result["page"], "golfvergelijking")
+    assert "Niet vergeleken: <code>extra</code> (alleen in golf oud)" in part
+
+
+def test_headline_counts_real_answers_and_reconcile_with_the_accounting(tmp_path):
+    # 30 respondents, two questions; 'v1' is NA for 25 of them; one long answer split in two passages.
+    answers = [(f"R{i}", "v0", ["regie"] if i < 6 else []) for i in range(30)]
+    answers += [(f"R{i}", "v1", ["regie"] if i == 0 else ([] if i < 5 else None)) for i in range(30)]
+    df, acc = build_waves({"enkel": answers}, chunked={"enkel/R0/v1"})
+    assert len(df) == 61  # 60 cells, one of them in two passages
+    result = run_on(tmp_path, df, acc)
+    page = result["page"]
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S).group(1)
+    assert "35 enquêteantwoorden" in lead and "0 alinea's" in lead  # 30 + 5 answers, not 60 cells or 36 passages
+    assert acc["files"][0]["non_empty"] == 35
+    themes = _section(page, "uitdagingen")
+    assert "7/35 = 20%" in themes  # per answer: the split answer counts once
+    per_code = page[page.index('<h3 id="code-regie">'):]
+    assert "7 enquêteantwoorden en 0 documentalinea's met deze code" in per_code
+    assert not [m for m in result["messages"] if "lopen uiteen" in m]
+
+
+def test_a_stale_accounting_is_named(tmp_path):
+    df, acc = build_waves({"enkel": [(f"R{i}", "v0", []) for i in range(5)]})
+    acc["files"][0]["non_empty"] = 7
+    result = run_on(tmp_path, df, acc)
+    assert any("5 bruikbare antwoorden tegen 7 in de verantwoording" in m for m in result["messages"])
+
+
+def test_comparison_summary_agrees_with_its_rows():
+    from pipeline.report import ReportConfig, compare, comparison_summary
+
+    cfg = ReportConfig.from_params(REPORT_PARAMS)
+    big = {"k_a": 10, "n_a": 100, "k_b": 60, "n_b": 100}
+    same = {"k_a": 30, "n_a": 100, "k_b": 31, "n_b": 100}
+    small = {"k_a": 1, "n_a": 5, "k_b": 60, "n_b": 100}
+    table = compare([{"item": "a", "name": "a", **big}, {"item": "b", "name": "b", **same},
+                     {"item": "c", "name": "c", **small}], cfg, ("2016", "2026"))
+    assert list(table["tested"]) == [True, True, False]
+    assert table.loc[2, "verdict"] == "niet te toetsen (golf 2016: 5 respondenten, minimaal 20)"
+    assert comparison_summary(table, "code", "codes") == (
+        "Eén code veranderde aantoonbaar (van 2 getoetst); 1 code was niet te toetsen (te weinig respondenten).")
+    assert comparison_summary(table.iloc[[1]], "code", "codes") == "Geen enkele code veranderde aantoonbaar."
+    assert comparison_summary(table.iloc[[2]], "code", "codes").startswith("Geen enkele code is getoetst")
