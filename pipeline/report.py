@@ -56,6 +56,9 @@ UNKNOWN = "onbekend"
 # Okabe-Ito: distinguishable with colour-blindness and in grey print.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D1F", "#000000"]
 REFERENCE_COLOUR = "#8a8f98"
+#: The series of coded document paragraphs, shown next to the survey waves.
+DOCUMENTS = "documenten"
+DOCUMENT_COLOUR = "#E69F00"
 INK = "#1d2330"
 MUTED = "#5b6372"
 
@@ -519,24 +522,28 @@ def compare(items: list[dict[str, Any]], cfg: ReportConfig, waves: tuple[str, st
     return out
 
 
-def comparison_summary(rows: pd.DataFrame, singular: str, plural_: str) -> str:
+def comparison_summary(rows: pd.DataFrame, singular: str, plural_: str, neuter: bool = False) -> str:
     """One sentence on a comparison table that its rows bear out: how many items were
-    tested, how many changed, and how many could not be tested."""
+    tested, how many changed, and how many could not be tested.
+
+    `neuter`: a het-word ('onderwerp'), which takes 'geen enkel' instead of 'geen enkele'.
+    """
+    none = "geen enkel" if neuter else "geen enkele"
     if rows is None or rows.empty:
         return f"Er zijn geen {plural_} te vergelijken."
     tested = int(rows["tested"].sum())
     n_sig = int(rows["significant"].sum())
     untested = len(rows) - tested
     if tested == 0:
-        return (f"Geen enkele {singular} is getoetst: er zijn te weinig respondenten "
+        return (f"{none.capitalize()} {singular} is getoetst: er zijn te weinig respondenten "
                 f"({rows['reason'].iloc[0]}).")
     if n_sig == 0:
         if untested == 0:
-            text = f"Geen enkele {singular} veranderde aantoonbaar"
+            text = f"{none.capitalize()} {singular} veranderde aantoonbaar"
         elif tested == 1:
             text = f"De enige getoetste {singular} veranderde niet aantoonbaar"
         else:
-            text = f"Van de {tested} getoetste {plural_} veranderde geen enkele aantoonbaar"
+            text = f"Van de {tested} getoetste {plural_} veranderde {none} aantoonbaar"
     elif n_sig == 1:
         text = f"Eén {singular} veranderde aantoonbaar" + (f" (van {tested} getoetst)" if untested else "")
     else:
@@ -759,9 +766,9 @@ def _percent_axis(ax, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
-def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.DataFrame, waves: list[str],
+def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.DataFrame, series: list[tuple[str, str]],
                    reference: Reference, colours: dict[str, str]):
-    """The article's two-by-two figure with our share per wave and the article's share."""
+    """The article's two-by-two figure with our share per wave (and in the documents) and the article's share."""
     from matplotlib.patches import Rectangle
 
     levels, foci = axes["niveau"], axes["focus"]
@@ -772,7 +779,7 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
     ax.axis("off")
     values = [v for v in dist["dist"].dropna()] + list(reference.shares.values())
     top = max(values + [0.01])
-    rows = [(w, colours[w]) for w in waves] + [(reference.label, REFERENCE_COLOUR)]
+    rows = [(k, colours[k]) for k, _ in series] + [(reference.label, REFERENCE_COLOUR)]
     for code_i, code in enumerate(orient):
         r = levels.index(code.axes["niveau"])
         c = foci.index(code.axes["focus"])
@@ -803,16 +810,19 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
     for c, focus in enumerate(foci):
         ax.text(c + 0.5, -0.07, focus[:1].upper() + focus[1:], ha="center", va="center", fontsize=11, fontweight="bold")
     # The PNG and SVG travel without the report: say what the numbers are.
-    fig.text(0.08, 0.01, "Verdeling over de vier oriëntaties (aandeel in alle toegekende oriëntatiecodes) per golf.\n"
+    fig.text(0.08, 0.01, "Verdeling over de vier oriëntaties (aandeel in alle toegekende oriëntatiecodes) per golf"
+             + (" en in de documenten" if any(k == DOCUMENTS for k, _ in series) else "") + ".\n"
              f"{reference.label}: ander meetinstrument (activiteiten die respondenten ondernemen), ter vergelijking.",
              fontsize=8, color=MUTED, ha="left", va="bottom")
     return fig
 
 
-def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code], waves: list[str],
+def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code], series: list[tuple[str, str]],
                        reference: Reference, colours: dict[str, str]):
-    """Two panels: share of answers with each orientation (with CI), and the distribution."""
-    n_series = len(waves) + 1
+    """Two panels: share of answers (paragraphs) with each orientation (with CI), and the distribution."""
+    n_series = len(series) + 1
+    labels = dict(series)
+    waves = [k for k, _ in series]
     fig = _figure(8.6, 0.5 + 0.42 * len(orient) * n_series / 2 + 0.8)
     axs = fig.subplots(1, 2, sharey=True)
     height = 0.8 / n_series
@@ -835,15 +845,15 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
                 hi = [float(part.loc[(w, c.id), "hi"]) for c in orient]
                 err = np.array([np.subtract(vals, lo), np.subtract(hi, vals)])
                 # Clipped: statsmodels' Wilson bound for 0 of n can lie a rounding error above 0.
-                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}",
+                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w],
                         xerr=np.clip(np.nan_to_num(err), 0, None), error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
             else:
-                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}")
+                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w])
         ax.set_yticks(ypos, [c.name.replace("De alliantiemanager als ", "") for c in orient])
         _percent_axis(ax)
         ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
         ax.set_axisbelow(True)
-    axs[0].set_title("Aandeel van de antwoorden (95%-BI)")
+    axs[0].set_title("Aandeel van de antwoorden" + (" en alinea's" if DOCUMENTS in labels else "") + " (95%-BI)")
     axs[1].set_title("Verdeling over de vier oriëntaties")
     axs[1].legend(loc="lower right")
     fig.tight_layout()
@@ -877,26 +887,27 @@ def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min
     return fig
 
 
-def chart_themes(prev: pd.DataFrame, themes: list[Code], waves: list[str], colours: dict[str, str]):
-    n = max(1, len(waves))
+def chart_themes(prev: pd.DataFrame, themes: list[Code], series: list[tuple[str, str]], colours: dict[str, str]):
+    n = max(1, len(series))
     fig = _figure(7.6, 0.7 + 0.34 * len(themes) * n + 0.3)
     ax = fig.add_subplot()
     height = 0.8 / n
     ypos = np.arange(len(themes))[::-1]
     table = prev.set_index(["class", "code"])
-    for i, w in enumerate(waves):
+    for i, (w, label) in enumerate(series):
         offs = (n - 1) / 2 * height - i * height
         vals = np.array([float(table.loc[(w, t.id), "share"]) for t in themes])
         lo = np.array([float(table.loc[(w, t.id), "lo"]) for t in themes])
         hi = np.array([float(table.loc[(w, t.id), "hi"]) for t in themes])
-        ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}",
+        ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=label,
                 xerr=np.clip(np.nan_to_num(np.array([vals - lo, hi - vals])), 0, None),
                 error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
     ax.set_yticks(ypos, [_wrap(t.name, 30) for t in themes])
     _percent_axis(ax)
     ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_title("Aandeel van de antwoorden met het thema (95%-BI)")
+    ax.set_title("Aandeel van de antwoorden" + (" en alinea's" if any(k == DOCUMENTS for k, _ in series) else "")
+                 + " met het thema (95%-BI)")
     ax.legend(loc="lower right")
     fig.tight_layout()
     return fig
@@ -1093,14 +1104,22 @@ def group_sections(df: pd.DataFrame, base: pd.DataFrame, codes: list[Code], cfg:
     return out
 
 
-def orientation_section(df: pd.DataFrame, base: pd.DataFrame, orient: list[Code], raw_axes: dict[str, dict[str, str]],
-                        wave_labels: list[str], cfg: ReportConfig, charts: "ChartWriter",
-                        colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    prev = (distribution(prevalence(base, [c.id for c in orient], "wave", cfg.alpha, wave_labels)) if orient
-            else pd.DataFrame(columns=["class", "code", "n", "k", "share", "lo", "hi", "dist"]))
+def series_base(survey: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Survey answers (series: their wave) and document paragraphs (series: DOCUMENTS) in one table."""
+    parts = [survey.assign(series=survey["wave"].astype(str)), documents.assign(series=DOCUMENTS)]
+    return pd.concat([p for p in parts if len(p)] or [survey.assign(series=pd.Series(dtype=str))], ignore_index=True)
+
+
+def orientation_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame, orient: list[Code],
+                        raw_axes: dict[str, dict[str, str]], series: list[tuple[str, str]], cfg: ReportConfig,
+                        charts: "ChartWriter", colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
+    keys = [k for k, _ in series]
+    prev = (distribution(prevalence(series_base(base, docs), [c.id for c in orient], "series", cfg.alpha, keys))
+            if orient else pd.DataFrame(columns=["class", "code", "n", "k", "share", "lo", "hi", "dist"]))
     section: dict[str, Any] = {"codes": orient, "questions": cfg.orientation_questions, "n": len(base),
+                               "n_documents": len(docs), "series": [{"key": k, "label": lbl} for k, lbl in series],
                                "axis_text": raw_axes, "quadrant": None, "bars": None, "table": {}}
-    if orient and wave_labels and len(base):
+    if orient and series:
         # The axes in codebook order (richten before inrichten/verrichten, binnen before buiten).
         axes = {a: list(raw_axes.get(a, {})) or list(dict.fromkeys(c.axes.get(a) for c in orient))
                 for a in ("niveau", "focus")}
@@ -1108,25 +1127,32 @@ def orientation_section(df: pd.DataFrame, base: pd.DataFrame, orient: list[Code]
                       and all(c.axes.get("niveau") in axes["niveau"] and c.axes.get("focus") in axes["focus"]
                               for c in orient))
         if two_by_two:
-            section["quadrant"] = charts.save(chart_quadrant(orient, axes, prev, wave_labels, cfg.reference, colours),
+            section["quadrant"] = charts.save(chart_quadrant(orient, axes, prev, series, cfg.reference, colours),
                                               "orientaties_2x2",
                                               "De vier oriëntaties in het twee-bij-twee-figuur van het artikel")
-        section["bars"] = charts.save(chart_orientations(prev, prev, orient, wave_labels, cfg.reference, colours),
-                                      "orientaties_per_golf", "Oriëntaties per golf")
+        section["bars"] = charts.save(chart_orientations(prev, prev, orient, series, cfg.reference, colours),
+                                      "orientaties_per_golf", "Oriëntaties per golf" + _and_documents(series))
         section["table"] = nested(prev)
-    section["groups"] = group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties")
+    section["groups"] = group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties") if len(base) else []
     return section, prev
 
 
-def theme_section(df: pd.DataFrame, base: pd.DataFrame, themes: list[Code], wave_labels: list[str],
-                  cfg: ReportConfig, charts: "ChartWriter", colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    prev = prevalence(base, [c.id for c in themes], "wave", cfg.alpha, wave_labels)
+def _and_documents(series: list[tuple[str, str]]) -> str:
+    return " en in de documenten" if any(k == DOCUMENTS for k, _ in series) else ""
+
+
+def theme_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame, themes: list[Code],
+                  series: list[tuple[str, str]], cfg: ReportConfig, charts: "ChartWriter",
+                  colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
+    keys = [k for k, _ in series]
+    prev = prevalence(series_base(base, docs), [c.id for c in themes], "series", cfg.alpha, keys)
     section: dict[str, Any] = {"codes": themes, "questions": cfg.theme_questions, "n": len(base),
+                               "n_documents": len(docs), "series": [{"key": k, "label": lbl} for k, lbl in series],
                                "table": nested(prev), "chart": None}
-    if themes and wave_labels and len(base):
-        section["chart"] = charts.save(chart_themes(prev, themes, wave_labels, colours), "themas_per_golf",
-                                       "Thema's per golf")
-    section["groups"] = group_sections(df, base, themes, cfg, charts, "Thema's", "themas")
+    if themes and series:
+        section["chart"] = charts.save(chart_themes(prev, themes, series, colours), "themas_per_golf",
+                                       "Thema's per golf" + _and_documents(series))
+    section["groups"] = group_sections(df, base, themes, cfg, charts, "Thema's", "themas") if len(base) else []
     return section, prev
 
 
@@ -1207,7 +1233,7 @@ def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family]
                        for t in corpus["topics"] if t["topic"] != NO_TOPIC]
             table = compare(t_items, cfg, (a, b))
             entry.update(table=table, rows=table.to_dict("records"),
-                         summary=comparison_summary(table, "onderwerp", "onderwerpen"))
+                         summary=comparison_summary(table, "onderwerp", "onderwerpen", neuter=True))
             tested = table[table["tested"]] if len(table) else table
             if len(tested):
                 shown = largest_differences(tested, cfg.chart_rows)
@@ -1342,19 +1368,25 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
     orient, themes = codebook.group("orientatie"), codebook.group("thema")
     o_base = survey_base(df, cfg.orientation_questions)
     t_base = survey_base(df, cfg.theme_questions)
-    colours = wave_colours(wave_labels)
+    d_base = units(df[(df["kind"] == "document") & df["classified"].astype(bool)])
+    # Each wave with answers to the questions, then the documents: the columns of the figures and tables.
+    series = [(w, f"golf {w}") for w in wave_labels] + ([(DOCUMENTS, "documenten")] if len(d_base) else [])
+    colours = {**wave_colours(wave_labels), DOCUMENTS: DOCUMENT_COLOUR}
     charts = ChartWriter(figures_dir, out_html, cfg.figure_dpi)
     ctx: dict[str, Any] = {"cfg": cfg, "codebook": codebook, "waves": [w for w in waves if w.label in with_data],
-                           "all_waves": waves, "colours": colours, "corrections": CORRECTIONS, "sections": SECTIONS}
+                           "all_waves": waves, "colours": colours, "corrections": CORRECTIONS, "sections": SECTIONS,
+                           "documents_key": DOCUMENTS}
     with matplotlib.rc_context(ChartWriter.rc()):
         ctx["corpus"] = corpus_section(df, accounting, wave_labels)
         problems = reconcile(df, ctx["corpus"])
         if problems:
             say(f"report: gecodeerde passages en verantwoording lopen uiteen ({'; '.join(problems)}); "
                 "draai de pipeline opnieuw vanaf ingest (`dvc repro`)", warn=True)
-        ctx["orientations"], o_prev = orientation_section(df, o_base, orient, _raw_axes(codebook_path), wave_labels,
-                                                          cfg, charts, colours)
-        ctx["themes"], t_prev = theme_section(df, t_base, themes, wave_labels, cfg, charts, colours)
+        o_series = [(k, lbl) for k, lbl in series if k == DOCUMENTS or (o_base["wave"] == k).any()]
+        t_series = [(k, lbl) for k, lbl in series if k == DOCUMENTS or (t_base["wave"] == k).any()]
+        ctx["orientations"], o_prev = orientation_section(df, o_base, d_base, orient, _raw_axes(codebook_path),
+                                                          o_series, cfg, charts, colours)
+        ctx["themes"], t_prev = theme_section(df, t_base, d_base, themes, t_series, cfg, charts, colours)
         tf = topic_frame(topics, df) if topics is not None else None
         ctx["topics"] = topic_section(tf, wave_labels, topics_dir, out_html, charts, colours)
         pair = list(cfg.compare_waves) if cfg.compare_waves else wave_labels[-2:]

@@ -260,7 +260,8 @@ def test_orientation_shares_per_wave_in_plot_data(report):
     row = data[(data["golf"] == "2016") & (data["orientatie"] == "procesmanager")].iloc[0]
     assert row["aandeel"] == pytest.approx(30 / N_RESP, abs=1e-4)
     per_wave = data.groupby("golf")["aandeel_orientaties"].sum()
-    assert per_wave.to_numpy() == pytest.approx([1.0, 1.0], abs=1e-3)
+    assert list(per_wave.index) == ["2016", "2026", "documenten"]  # the coded document paragraphs next to the waves
+    assert per_wave.to_numpy() == pytest.approx([1.0, 1.0, 1.0], abs=1e-3)
 
 
 def test_themes_have_counts_and_wilson_intervals(report, page):
@@ -709,3 +710,66 @@ def test_comparison_summary_agrees_with_its_rows():
         "Eén code veranderde aantoonbaar (van 2 getoetst); 1 code was niet te toetsen (te weinig respondenten).")
     assert comparison_summary(table.iloc[[1]], "code", "codes") == "Geen enkele code veranderde aantoonbaar."
     assert comparison_summary(table.iloc[[2]], "code", "codes").startswith("Geen enkele code is getoetst")
+    assert comparison_summary(table.iloc[[1]], "onderwerp", "onderwerpen", neuter=True) == (
+        "Geen enkel onderwerp veranderde aantoonbaar.")
+
+
+# --------------------------------------------------------------------------- any data
+
+
+def build_documents(docs: dict[str, list[list[str]]]) -> tuple[pd.DataFrame, list[dict]]:
+    """Coded document paragraphs (codes per paragraph) and their accounting entries."""
+    rows, files = [], []
+    for source, paragraphs in docs.items():
+        stem = Path(source).stem
+        for n, codes in enumerate(paragraphs, start=1):
+            rows.append({"passage_id": f"{stem}/{n:04d}", "source": source, "kind": "document", "wave": None,
+                         "respondent_id": None, "question_id": None, "row": None, "page": None, "paragraph": n,
+                         "chunk": 0, "section": "Hoofdstuk 1 › Artikel 2", "text": f"Alinea {n} van {stem}.",
+                         "status": "ok", "classified": True, "meta_organisatietype": None, "meta_functie": None,
+                         **_row(codes)})
+        files.append({"file": source, "kind": "document", "status": "read", "paragraphs": len(paragraphs),
+                      "passages": len(paragraphs), "pages": None, "notes": []})
+    df = pd.DataFrame(rows)
+    df["lang"] = "nl"
+    df["scrubbed"] = False
+    df["pii_types"] = [[] for _ in range(len(df))]
+    for col in ("row", "page", "paragraph", "chunk"):
+        df[col] = df[col].astype("Int64")
+    return df, files
+
+
+def test_documents_alone_get_the_two_by_two_figure_and_theme_shares(tmp_path):
+    paragraphs = [["strateeg", "regie"]] * 6 + [["netwerker"]] * 3 + [["procesmanager", "belangen"]] + [[]] * 10
+    df, files = build_documents({"documents/regeling.md": paragraphs})
+    result = run_on(tmp_path, df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files,
+                                   "ignored": []})
+    page = result["page"]
+    assert "Geen oriëntaties te tonen" not in page and "Geen thema's te tonen" not in page
+    svg = _svg_of(page, "orientaties_2x2")
+    assert "documenten" in svg and "60%" in svg  # strateeg: 6 of the 10 orientation codes given
+    orient = _section(page, "orientaties")
+    assert "6/20 = 30%" in orient and "de gecodeerde alinea's van de documenten (20 alinea's)" in orient
+    themes = _section(page, "uitdagingen")
+    assert 'data-chart="themas_per_golf"' in themes and "6/20 = 30%" in themes  # regie in 6 of 20 paragraphs
+    data = pd.read_csv(result["out"] / "plots" / "orientaties_per_golf.csv")
+    assert set(data["golf"]) == {"documenten"}
+
+
+def test_any_survey_question_counts_by_default(tmp_path):
+    # Question ids of a real export, none of them the example's 'rol' or 'uitdaging'.
+    answers = {"pre1": [(f"R{i}", "suggestion", ["netwerker"] if i % 2 else ["strateeg"]) for i in range(25)]
+               + [(f"R{i}", "extraQuestions_vraag1", ["belangen"] if i < 5 else []) for i in range(25)],
+               "pre2": [(f"N{i}", "suggestion", ["netwerker"]) for i in range(25)]}
+    df, acc = build_waves(answers)
+    docs, files = build_documents({"documents/convenant.md": [["organisatieontwikkelaar"], ["schijnsamenwerking"]]})
+    acc["files"] += files
+    acc["totals"]["passages"] += len(docs)
+    result = run_on(tmp_path, pd.concat([df, docs], ignore_index=True), acc)  # [] = all open questions
+    page = result["page"]
+    orient = _section(page, "orientaties")
+    assert "alle open vragen (75 antwoorden)" in orient
+    svg = _svg_of(page, "orientaties_2x2")
+    assert "pre1" in svg and "pre2" in svg and "documenten" in svg
+    assert "5/50 = 10%" in _section(page, "uitdagingen")  # belangen among pre1's answers to both questions
+    assert not [m for m in result["messages"] if "komt in geen enkele golf voor" in m]
