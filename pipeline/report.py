@@ -86,6 +86,7 @@ class ReportConfig:
     groups: list[str]
     min_group_size: int
     min_respondents: int
+    language_min_words: int
     alpha: float
     correction: str
     fisher_below: float
@@ -122,6 +123,7 @@ class ReportConfig:
             groups=strings("groups"),
             min_group_size=int(require(cfg, "min_group_size", "report")),
             min_respondents=int(require(cfg, "min_respondents", "report")),
+            language_min_words=int(require(cfg, "language_min_words", "report")),
             alpha=float(require(cfg, "alpha", "report")),
             correction=str(require(cfg, "correction", "report")),
             fisher_below=float(require(cfg, "fisher_below", "report")),
@@ -281,6 +283,43 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
+def shorten(text: str, limit: int) -> str:
+    """Cut the middle out of a long name, not the end: similar names (three regulations of
+    historical centres) differ at the end, and the extension stays visible."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 5
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def distinct_labels(names: Sequence[str], limit: int) -> list[str]:
+    """`shorten` each name, allowing more characters until no two labels are the same."""
+    for width in range(limit, max((len(n) for n in names), default=0) + 1):
+        labels = [shorten(n, width) for n in names]
+        if len(set(labels)) == len(set(names)):
+            return labels
+    return list(names)
+
+
+def innermost(section: str, limit: int) -> str:
+    """The innermost part(s) of a nested section ("Hoofdstuk 2 › Artikel 7 › Lid 1") within
+    `limit` characters: the outer parts (the document title, the chapter) are what a reader
+    already knows; an article or paragraph heading is what tells where a quote is."""
+    from pipeline.schema import SECTION_SEPARATOR
+
+    parts = [p.strip() for p in section.split(SECTION_SEPARATOR.strip()) if p.strip()]
+    if not parts:
+        return ""
+    def joined(kept: list[str]) -> str:
+        return ("…" + SECTION_SEPARATOR if len(kept) < len(parts) else "") + SECTION_SEPARATOR.join(kept)
+
+    kept = [parts[-1]]
+    while len(kept) < len(parts) and len(joined([parts[-len(kept) - 1], *kept])) <= limit:
+        kept.insert(0, parts[-len(kept) - 1])
+    return truncate(joined(kept), limit)
+
+
 def _file_name(source: str) -> str:
     return str(source).rsplit("/", 1)[-1]
 
@@ -291,7 +330,7 @@ def _int(x: Any) -> int | None:
 
 def location(row: pd.Series | dict) -> str:
     """Where a passage is: 'p. 3, alinea 12 (Artikel 4 Taken)' for documents (with the
-    heading above it, when known), respondent and question for surveys."""
+    innermost heading(s) above it, when known), respondent and question for surveys."""
     if row["kind"] == "document":
         parts = []
         if _int(row["page"]) is not None:
@@ -304,7 +343,7 @@ def location(row: pd.Series | dict) -> str:
         where = ", ".join(parts) or str(row["passage_id"])
         section = row.get("section")
         if isinstance(section, str) and section.strip():
-            where += f" ({truncate(section.strip(), 60)})"
+            where += f" ({innermost(section, 60)})"
         return where
     parts = [f"golf {row['wave']}", f"respondent {row['respondent_id']}", f"vraag {row['question_id']}"]
     return ", ".join(p for p in parts if not p.endswith(" None"))
@@ -649,6 +688,8 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
                      "places": by_kind, "ner": sorted(ner.items(), key=lambda kv: (-kv[1], kv[0])),
                      "code_counts": {c.id: int(ok.loc[ok[c.id] == 1, "paragraph"].nunique())
                                      for c in codebook.codes}})
+    for d, label in zip(docs, distinct_labels([d["name"] for d in docs], 48)):
+        d["label"] = label  # the row label in the chart
     return docs
 
 
@@ -780,6 +821,8 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
     values = [v for v in dist["dist"].dropna()] + list(reference.shares.values())
     top = max(values + [0.01])
     rows = [(k, colours[k]) for k, _ in series] + [(reference.label, REFERENCE_COLOUR)]
+    # Row labels fit before the bars: a wave label can be a whole file name (pre1_survey_883163_PUBLIC).
+    names = dict(zip([k for k, _ in rows], distinct_labels([k for k, _ in rows], 12)))
     for code_i, code in enumerate(orient):
         r = levels.index(code.axes["niveau"])
         c = foci.index(code.axes["focus"])
@@ -795,14 +838,14 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
                 sel = dist[(dist["class"] == label) & (dist["code"] == code.id)]["dist"]
                 share = float(sel.iloc[0]) if len(sel) else math.nan
             y = y0 + 0.52 - i * line_h
-            ax.text(x0 + 0.06, y, label, fontsize=8.5, va="center", ha="left",
+            ax.text(x0 + 0.06, y, names[label], fontsize=8.5, va="center", ha="left",
                     color=MUTED if label == reference.label else INK,
                     style="italic" if label == reference.label else "normal")
             if not math.isnan(share):
-                width = 0.5 * share / top
-                ax.add_patch(Rectangle((x0 + 0.33, y - line_h * 0.32), width, line_h * 0.64, facecolor=colour,
+                width = 0.44 * share / top
+                ax.add_patch(Rectangle((x0 + 0.36, y - line_h * 0.32), width, line_h * 0.64, facecolor=colour,
                                        hatch="///" if label == reference.label else None, linewidth=0))
-                ax.text(x0 + 0.35 + width, y, pct(share), fontsize=9.5, va="center", ha="left", fontweight="bold",
+                ax.text(x0 + 0.38 + width, y, pct(share), fontsize=9.5, va="center", ha="left", fontweight="bold",
                         color=MUTED if label == reference.label else INK)
     for r, level in enumerate(levels):
         ax.text(-0.05, len(levels) - 1 - r + 0.5, level[:1].upper() + level[1:], rotation=90, ha="center",
@@ -821,7 +864,7 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
                        reference: Reference, colours: dict[str, str]):
     """Two panels: share of answers (paragraphs) with each orientation (with CI), and the distribution."""
     n_series = len(series) + 1
-    labels = dict(series)
+    labels = {k: shorten(lbl, 28) for k, lbl in series}  # legend entries; a wave label can be a file name
     waves = [k for k, _ in series]
     fig = _figure(8.6, 0.5 + 0.42 * len(orient) * n_series / 2 + 0.8)
     axs = fig.subplots(1, 2, sharey=True)
@@ -849,20 +892,34 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
                         xerr=np.clip(np.nan_to_num(err), 0, None), error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
             else:
                 ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w])
-        ax.set_yticks(ypos, [c.name.replace("De alliantiemanager als ", "") for c in orient])
+        ax.set_yticks(ypos, [c.short for c in orient])
         _percent_axis(ax)
         ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
         ax.set_axisbelow(True)
-    axs[0].set_title("Aandeel van de antwoorden" + (" en alinea's" if DOCUMENTS in labels else "") + " (95%-BI)")
+    axs[0].set_title("Aandeel met de oriëntatie (95%-BI)")  # of answers or paragraphs: fits beside the other
     axs[1].set_title("Verdeling over de vier oriëntaties")
     axs[1].legend(loc="lower right")
     fig.tight_layout()
     return fig
 
 
+def _slanted_room(codes: list[Code]) -> float:
+    """Inches above a heatmap for its slanted column labels (9 pt, 30°) and the title."""
+    return 0.5 + 0.5 * 0.075 * max((len(c.short) for c in codes), default=0)
+
+
+def _code_columns(ax, codes: list[Code]) -> None:
+    """Short code names above the columns of a heatmap, slanted: side by side, long names such
+    as 'Schijnsamenwerking voorkomen' ran into each other. The title (not padded by hand)
+    is placed above them by matplotlib."""
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(codes)), [c.short for c in codes], rotation=30, ha="left", rotation_mode="anchor")
+    ax.tick_params(length=0)
+
+
 def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min_n: int, title: str):
     """Groups (rows) x codes (columns): share of answers with the code."""
-    fig = _figure(2.2 + 1.45 * len(codes), 1.1 + 0.34 * len(classes))
+    fig = _figure(2.2 + 1.45 * len(codes), 0.6 + _slanted_room(codes) + 0.34 * len(classes))
     ax = fig.add_subplot()
     table = prev.set_index(["class", "code"])
     data = np.array([[float(table.loc[(g, c.id), "share"]) for c in codes] for g in classes])
@@ -876,13 +933,11 @@ def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min
             ax.text(j, i, pct(v) if not math.isnan(v) else "–", ha="center", va="center", fontsize=8.5,
                     color="white" if (not math.isnan(v) and v > vmax * 0.6) else (MUTED if small else INK),
                     style="italic" if small else "normal")
-    ax.set_xticks(range(len(codes)), [_wrap(c.name.replace("De alliantiemanager als ", ""), 14) for c in codes])
-    ax.set_yticks(range(len(classes)), [f"{g} (n={n})" for g, n in zip(classes, ns)])
-    ax.tick_params(length=0)
-    ax.xaxis.tick_top()
+    _code_columns(ax, codes)
+    ax.set_yticks(range(len(classes)), [f"{shorten(g, 40)} (n={n})" for g, n in zip(classes, ns)])
     for s in ax.spines.values():
         s.set_visible(False)
-    ax.set_title(title, pad=30)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -899,10 +954,10 @@ def chart_themes(prev: pd.DataFrame, themes: list[Code], series: list[tuple[str,
         vals = np.array([float(table.loc[(w, t.id), "share"]) for t in themes])
         lo = np.array([float(table.loc[(w, t.id), "lo"]) for t in themes])
         hi = np.array([float(table.loc[(w, t.id), "hi"]) for t in themes])
-        ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=label,
+        ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=shorten(label, 28),
                 xerr=np.clip(np.nan_to_num(np.array([vals - lo, hi - vals])), 0, None),
                 error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
-    ax.set_yticks(ypos, [_wrap(t.name, 30) for t in themes])
+    ax.set_yticks(ypos, [_wrap(t.short, 30) for t in themes])
     _percent_axis(ax)
     ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -977,7 +1032,7 @@ def chart_topics(corpus: dict[str, Any], colours: dict[str, str], top: int = 12)
 
 
 def chart_documents(docs: list[dict[str, Any]], codes: list[Code]):
-    fig = _figure(1.9 + 1.1 * len(codes) + 2.2, 1.0 + 0.34 * len(docs))
+    fig = _figure(1.9 + 1.1 * len(codes) + 2.2, 0.5 + _slanted_room(codes) + 0.34 * len(docs))
     ax = fig.add_subplot()
     data = np.array([[d["code_counts"][c.id] for c in codes] for d in docs], dtype=float)
     ax.imshow(data, cmap="Blues", vmin=0, vmax=max(1.0, float(data.max()) * 1.15), aspect="auto")
@@ -986,13 +1041,11 @@ def chart_documents(docs: list[dict[str, Any]], codes: list[Code]):
             v = int(data[i, j])
             ax.text(j, i, str(v) if v else "·", ha="center", va="center", fontsize=8.5,
                     color="white" if v > data.max() * 0.6 and v else (INK if v else MUTED))
-    ax.set_xticks(range(len(codes)), [_wrap(c.name.replace("De alliantiemanager als ", ""), 16) for c in codes])
-    ax.set_yticks(range(len(docs)), [truncate(d["name"], 48) for d in docs])
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
+    _code_columns(ax, codes)
+    ax.set_yticks(range(len(docs)), [d["label"] for d in docs])
     for s in ax.spines.values():
         s.set_visible(False)
-    ax.set_title("Alinea's per code en document", pad=26)
+    ax.set_title("Alinea's per code en document")
     fig.tight_layout()
     return fig
 
@@ -1027,7 +1080,7 @@ def _render(context: dict[str, Any]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    env.filters.update(pct=pct, pp=pp, pvalue=pvalue, num=_num, pct_ci=pct_ci)
+    env.filters.update(pct=pct, pp=pp, pvalue=pvalue, num=_num, pct_ci=pct_ci, plural=plural)
     return env.get_template("report.html.j2").render(**context)
 
 
@@ -1042,7 +1095,25 @@ def _relative(target: Path, out_html: Path) -> str:
     return Path(os.path.relpath(target, out_html.parent)).as_posix()
 
 
-def corpus_section(df: pd.DataFrame, accounting: dict[str, Any], wave_labels: list[str]) -> dict[str, Any]:
+_WORD = re.compile(r"\w[\w'’-]*")
+
+
+def language_flag_is_telling(text: str, min_words: int) -> bool:
+    """Whether the nlp stage's language flag of a passage may headline the report.
+
+    py3langid decides a short passage on a few words, and names carry no language: a closing
+    line of a regulation signed in Friesland and a list of Frisian municipalities came out
+    Frisian. A flag counts when the passage has `min_words` words, at most half of them
+    capitalised (names).
+    """
+    words = _WORD.findall(str(text))
+    if len(words) < min_words:
+        return False
+    return sum(w[:1].isupper() for w in words) <= len(words) / 2
+
+
+def corpus_section(df: pd.DataFrame, accounting: dict[str, Any], wave_labels: list[str],
+                   language_min_words: int) -> dict[str, Any]:
     """Counts for the overview. Answers and paragraphs are those of the ingest accounting
     (the tables below the headline), so every count in the report adds up to it."""
     survey = df[df["kind"] == "survey"]
@@ -1062,10 +1133,23 @@ def corpus_section(df: pd.DataFrame, accounting: dict[str, Any], wave_labels: li
         "paragraphs": sum(int(e.get("paragraphs", 0)) for e in documents),
         "respondents": {w: int(ok.loc[ok["wave"] == w, "respondent_id"].nunique()) for w in wave_labels},
         "by_kind": {k: int((df["kind"] == k).sum()) for k in ("survey", "document")},
-        # Language flag of the nlp stage: passages not in Dutch are coded all the same.
-        "languages": (sorted(df.loc[~df["lang"].isin(["nl", "und"]), "lang"].value_counts().items(),
-                             key=lambda kv: (-kv[1], kv[0])) if "lang" in df.columns else []),
+        # Language flag of the nlp stage: passages not in Dutch are coded all the same. Only the
+        # flags of passages long enough and not mostly names are headlined; the others are noted.
+        **languages(df, language_min_words),
     }
+
+
+def languages(df: pd.DataFrame, min_words: int) -> dict[str, list[tuple[str, int]]]:
+    """Passages flagged as not Dutch, per language: those whose flag tells (`languages`) and the rest."""
+    if "lang" not in df.columns:
+        return {"languages": [], "languages_unsure": []}
+    other = df[~df["lang"].isin(["nl", "und"])]
+    telling = np.array([language_flag_is_telling(t, min_words) for t in other["text"]], dtype=bool)
+
+    def count(part: pd.DataFrame) -> list[tuple[str, int]]:
+        return sorted(part["lang"].value_counts().items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return {"languages": count(other[telling]), "languages_unsure": count(other[~telling])}
 
 
 def reconcile(df: pd.DataFrame, corpus: dict[str, Any]) -> list[str]:
@@ -1201,7 +1285,7 @@ def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family]
         ids = [c.id for c in fam.codes]
         n_a, k_a = per_respondent(base, ids, a)
         n_b, k_b = per_respondent(base, ids, b)
-        items += [{"item": c.id, "name": c.name, "k_a": k_a[c.id], "n_a": n_a, "k_b": k_b[c.id], "n_b": n_b}
+        items += [{"item": c.id, "name": c.short, "k_a": k_a[c.id], "n_a": n_a, "k_b": k_b[c.id], "n_b": n_b}
                   for c in fam.codes]
     codes_comp = compare(items, cfg, (a, b))
     compared = pd.concat([f.base for f in families])
@@ -1214,9 +1298,10 @@ def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family]
                                "summary": comparison_summary(codes_comp, "code", "codes")}
     tested = codes_comp[codes_comp["tested"]] if len(codes_comp) else codes_comp
     if len(tested):
-        labels = list(tested["name"].str.replace("De alliantiemanager als ", ""))
+        labels = list(tested["name"])
         section["charts"].append(charts.save(
-            chart_forest(tested, labels, f"Codes: golf {b} vergeleken met golf {a}", cfg.relevant_difference_pp),
+            chart_forest(tested, labels, f"Codes: golf {shorten(b, 24)} vergeleken met golf {shorten(a, 24)}",
+                         cfg.relevant_difference_pp),
             "golfvergelijking", f"Golfvergelijking {a}–{b}: codes"))
     for corpus in corpora:
         part = (tf[(tf["corpus"] == corpus["name"]) & (tf["kind"] == "survey") & tf["question_id"].isin(common)]
@@ -1241,8 +1326,8 @@ def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family]
                                        "getoetste onderwerpen (significante eerst); de tabel toont ze allemaal."
                                        if len(shown) < len(tested) else "")
                 entry["chart"] = charts.save(
-                    chart_forest(shown, list(shown["name"]), f"Onderwerpen in {corpus['name']}: golf {b} vergeleken "
-                                 f"met {a}", cfg.relevant_difference_pp),
+                    chart_forest(shown, list(shown["name"]), f"Onderwerpen in {corpus['name']}: golf "
+                                 f"{shorten(b, 24)} vergeleken met {shorten(a, 24)}", cfg.relevant_difference_pp),
                     f"golfvergelijking_{corpus['name']}", f"Golfvergelijking {a}–{b}: onderwerpen in {corpus['name']}")
         section["topics"].append(entry)
     return section
@@ -1377,7 +1462,7 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
                            "all_waves": waves, "colours": colours, "corrections": CORRECTIONS, "sections": SECTIONS,
                            "documents_key": DOCUMENTS}
     with matplotlib.rc_context(ChartWriter.rc()):
-        ctx["corpus"] = corpus_section(df, accounting, wave_labels)
+        ctx["corpus"] = corpus_section(df, accounting, wave_labels, cfg.language_min_words)
         problems = reconcile(df, ctx["corpus"])
         if problems:
             say(f"report: gecodeerde passages en verantwoording lopen uiteen ({'; '.join(problems)}); "

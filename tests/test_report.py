@@ -35,6 +35,7 @@ REPORT_PARAMS = {
     "groups": ["organisatietype", "functie"],
     "min_group_size": 10,
     "min_respondents": 20,
+    "language_min_words": 12,
     "alpha": 0.05,
     "correction": "holm",
     "fisher_below": 5,
@@ -122,7 +123,9 @@ def build_classified() -> pd.DataFrame:
                          **_row(codes, 0.8)})
     df = pd.DataFrame(rows)
     df["lang"] = "nl"
-    df.loc[df["passage_id"] == "2026/R26-001/rol", "lang"] = "en"  # flagged by the nlp stage, still coded
+    english = df["passage_id"] == "2026/R26-001/rol"  # flagged by the nlp stage, still coded
+    df.loc[english, "lang"] = "en"
+    df.loc[english, "text"] = "The province should lead the network of municipalities, but nobody wants to pay for it."
     df["scrubbed"] = df["kind"] == "survey"
     df["pii_types"] = [[] for _ in range(len(df))]
     for col in ("row", "page", "paragraph", "chunk"):
@@ -225,6 +228,16 @@ def test_report_has_every_section_and_one_summary_line(report, page):
     assert len(report["messages"]) == 1 and report["messages"][0].startswith("report:")
 
 
+def test_lead_counts_in_dutch_plural_forms(page, tmp_path):
+    lead = html.unescape(re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S).group(1))
+    assert "318 enquêteantwoorden uit 2 golven en 6 alinea's uit 2 regionale documenten" in lead
+    assert "golfven" not in page
+    df, files = build_documents({"documents/convenant.md": [["regie"]]})
+    one = run_on(tmp_path, df, {"stage": "ingest", "totals": {"passages": 1}, "files": files, "ignored": []})
+    lead = re.search(r'<p class="lead">(.*?)</p>', one["page"], flags=re.S).group(1)
+    assert "pipeline: 1 alinea uit 1 regionaal document, automatisch" in lead  # and no "0 golfven"
+
+
 def test_corpus_overview_has_waves_accounting_and_languages(page):
     part = html.unescape(page[page.index('<section id="corpus">'):page.index('<section id="orientaties">')])
     assert "2016-05-15" in part and "2026-04-15" in part
@@ -272,7 +285,7 @@ def test_themes_have_counts_and_wilson_intervals(report, page):
     assert (row["k"], row["n"]) == (50, N_RESP - 1)  # the filler answer is not in the base
     lo, hi = wilson_interval(50, N_RESP - 1)
     assert (row["ci_laag"], row["ci_hoog"]) == pytest.approx((lo, hi), abs=1e-4)
-    assert "50/79 = 63% (52–73%)" in page
+    assert '63% (52–73%)<br><span class="note-small">50/79</span>' in page
 
 
 def test_wave_comparison_flags_large_change_and_not_tiny_one(report, page):
@@ -527,6 +540,12 @@ def test_document_location_names_page_paragraph_and_heading():
            "passage_id": "gr/0012"}
     assert location(row) == "p. 3, alinea 12 (Artikel 4 Taken)"
     assert location({**row, "section": None, "page": None}) == "alinea 12"
+    # Nested sections, outermost first: the article is shown, not the title of the document.
+    nested = "Gemeenschappelijke regeling Waalvallei 2026 › Hoofdstuk 2 Het algemeen bestuur › Artikel 7 Samenstelling"
+    assert location({**row, "section": nested}) == "p. 3, alinea 12 (… › Artikel 7 Samenstelling)"
+    assert location({**row, "section": "Hoofdstuk 2 › Artikel 7"}) == "p. 3, alinea 12 (Hoofdstuk 2 › Artikel 7)"
+    long_article = "Regeling › Artikel 9 " + "Taken en bevoegdheden van het dagelijks bestuur " * 2
+    assert location({**row, "section": long_article}).startswith("p. 3, alinea 12 (… › Artikel 9 Taken")
 
 
 def test_methods_name_the_nlp_backend(tmp_path):
@@ -679,10 +698,11 @@ def test_headline_counts_real_answers_and_reconcile_with_the_accounting(tmp_path
     result = run_on(tmp_path, df, acc)
     page = result["page"]
     lead = re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S).group(1)
-    assert "35 enquêteantwoorden" in lead and "0 alinea's" in lead  # 30 + 5 answers, not 60 cells or 36 passages
+    assert "35 enquêteantwoorden uit 1 golf," in lead  # 30 + 5 answers, not 60 cells or 36 passages
+    assert "alinea" not in lead  # no documents: not "0 alinea's uit 0 regionale documenten"
     assert acc["files"][0]["non_empty"] == 35
     themes = _section(page, "uitdagingen")
-    assert "7/35 = 20%" in themes  # per answer: the split answer counts once
+    assert '<span class="note-small">7/35</span>' in themes  # per answer: the split answer counts once
     per_code = page[page.index('<h3 id="code-regie">'):]
     assert "7 enquêteantwoorden en 0 documentalinea's met deze code" in per_code
     assert not [m for m in result["messages"] if "lopen uiteen" in m]
@@ -749,9 +769,10 @@ def test_documents_alone_get_the_two_by_two_figure_and_theme_shares(tmp_path):
     svg = _svg_of(page, "orientaties_2x2")
     assert "documenten" in svg and "60%" in svg  # strateeg: 6 of the 10 orientation codes given
     orient = _section(page, "orientaties")
-    assert "6/20 = 30%" in orient and "de gecodeerde alinea's van de documenten (20 alinea's)" in orient
+    assert '30% (15–52%)<br><span class="note-small">6/20</span>' in orient
+    assert "de gecodeerde alinea's van de documenten (20 alinea's)" in orient
     themes = _section(page, "uitdagingen")
-    assert 'data-chart="themas_per_golf"' in themes and "6/20 = 30%" in themes  # regie in 6 of 20 paragraphs
+    assert 'data-chart="themas_per_golf"' in themes and '<span class="note-small">6/20</span>' in themes  # regie
     data = pd.read_csv(result["out"] / "plots" / "orientaties_per_golf.csv")
     assert set(data["golf"]) == {"documenten"}
 
@@ -771,5 +792,58 @@ def test_any_survey_question_counts_by_default(tmp_path):
     assert "alle open vragen (75 antwoorden)" in orient
     svg = _svg_of(page, "orientaties_2x2")
     assert "pre1" in svg and "pre2" in svg and "documenten" in svg
-    assert "5/50 = 10%" in _section(page, "uitdagingen")  # belangen among pre1's answers to both questions
+    assert '10% (4–21%)<br><span class="note-small">5/50</span>' in _section(page, "uitdagingen")  # pre1, both questions
     assert not [m for m in result["messages"] if "komt in geen enkele golf voor" in m]
+
+
+# --------------------------------------------------------------------------- slips
+
+
+def test_short_or_name_heavy_language_flags_do_not_headline(tmp_path):
+    df, files = build_documents({"documents/regeling.md": [["regie"]] * 4})
+    texts = {1: "Gedeputeerde Staten van Fryslân, de secretaris",  # short
+             2: "Harlingen, Leeuwarden, Sneek, Dokkum, Heerenveen, Drachten, Franeker, Bolsward, Joure, Workum, "
+                "Lemmer en Balk",  # names
+             3: "The municipalities in the region share one board, but each council keeps its own budget for housing."}
+    for n, text in texts.items():
+        df.loc[n - 1, ["text", "lang"]] = [text, "fy" if n < 3 else "en"]
+    result = run_on(tmp_path, df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files,
+                                   "ignored": []})
+    corpus = _section(result["page"], "corpus")
+    assert "1 passage is volgens de taalherkenning niet in het Nederlands (en: 1)" in corpus
+    assert "2 korte passages of passages vol namen kregen van de taalherkenning een andere taal dan Nederlands " \
+           "(fy: 2)" in corpus
+
+
+def test_codes_have_one_short_name_everywhere(page, tmp_path):
+    from pipeline.codebook import load_codebook
+
+    shorts = {c.id: c.short for c in load_codebook(CODEBOOK).codes}
+    assert shorts["strateeg"] == "Strateeg" and shorts["schijnsamenwerking"] == "Schijnsamenwerking voorkomen"
+    for chart in ("orientaties_per_organisatietype", "documenten_codes", "golfvergelijking", "themas_per_golf"):
+        svg = _svg_of(page, chart)
+        assert "alliantiemanager" not in svg, chart
+        assert "Strateeg" in svg or "Belangen bespreekbaar maken" in svg, chart
+    assert 'rotate(-30' in _svg_of(page, "documenten_codes")  # slanted: long names do not run together
+    comparison = _section(html.unescape(page), "golfvergelijking")
+    assert "<tr><td>Strateeg</td>" in comparison and "<tr><td>strateeg</td>" not in comparison
+    # A codebook can name its own short names.
+    book = tmp_path / "codebook.yaml"
+    book.write_text(CODEBOOK.read_text(encoding="utf-8").replace(
+        "naam: Schijnsamenwerking voorkomen", "naam: Schijnsamenwerking voorkomen\n    kort: Schijn"), encoding="utf-8")
+    assert load_codebook(book)["schijnsamenwerking"].short == "Schijn"
+
+
+def test_similar_file_names_stay_distinguishable():
+    from pipeline.report import distinct_labels, shorten
+
+    names = [f"GR_Regeling_Regionaal_Historisch_Centrum_{place}_BWBR00{n}.md"
+             for place, n in (("Gelderland_Oost", 11), ("Groningen_Stad", 12), ("in_Noord_Holland", 13))]
+    labels = distinct_labels(names, 40)
+    assert len(set(labels)) == 3 and all(len(lbl) <= 40 for lbl in labels)
+    assert all(lbl.endswith(f"_BWBR00{n}.md") for lbl, n in zip(labels, (11, 12, 13)))
+    assert shorten("kort.md", 40) == "kort.md"
+    # The old cut kept the start only: the three looked alike.
+    from pipeline.report import truncate
+
+    assert len({truncate(n, 40) for n in names}) == 1
