@@ -311,6 +311,7 @@ def innermost(section: str, limit: int) -> str:
     parts = [p.strip() for p in section.split(SECTION_SEPARATOR.strip()) if p.strip()]
     if not parts:
         return ""
+
     def joined(kept: list[str]) -> str:
         return ("…" + SECTION_SEPARATOR if len(kept) < len(parts) else "") + SECTION_SEPARATOR.join(kept)
 
@@ -889,7 +890,8 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
                 err = np.array([np.subtract(vals, lo), np.subtract(hi, vals)])
                 # Clipped: statsmodels' Wilson bound for 0 of n can lie a rounding error above 0.
                 ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w],
-                        xerr=np.clip(np.nan_to_num(err), 0, None), error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
+                        xerr=np.clip(np.nan_to_num(err), 0, None),
+                        error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
             else:
                 ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w])
         ax.set_yticks(ypos, [c.short for c in orient])
@@ -1217,7 +1219,8 @@ def orientation_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame
         section["bars"] = charts.save(chart_orientations(prev, prev, orient, series, cfg.reference, colours),
                                       "orientaties_per_golf", "Oriëntaties per golf" + _and_documents(series))
         section["table"] = nested(prev)
-    section["groups"] = group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties") if len(base) else []
+    section["groups"] = (group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties")
+                         if len(base) else [])
     return section, prev
 
 

@@ -642,7 +642,8 @@ def test_a_talkative_respondent_counts_once_in_the_wave_comparison(tmp_path):
     # Per answer that is 18/47 against 3/30 in 'nieuw' (a significant drop); per respondent 1/30 vs 3/30.
     questions = [f"v{i}" for i in range(18)]
     oud = [("R0", q, ["belangen"]) for q in questions]
-    oud += [(f"R{i}", "v0", []) for i in range(1, 30)] + [(f"R{i}", q, None) for i in range(1, 30) for q in questions[1:]]
+    oud += [(f"R{i}", "v0", []) for i in range(1, 30)]
+    oud += [(f"R{i}", q, None) for i in range(1, 30) for q in questions[1:]]
     nieuw = [(f"N{i}", q, (["belangen"] if i < 3 else []) if q == "v0" else None) for i in range(30) for q in questions]
     df, acc = build_waves({"oud": oud, "nieuw": nieuw})
     result = run_on(tmp_path, df, acc)
@@ -792,7 +793,8 @@ def test_any_survey_question_counts_by_default(tmp_path):
     assert "alle open vragen (75 antwoorden)" in orient
     svg = _svg_of(page, "orientaties_2x2")
     assert "pre1" in svg and "pre2" in svg and "documenten" in svg
-    assert '10% (4–21%)<br><span class="note-small">5/50</span>' in _section(page, "uitdagingen")  # pre1, both questions
+    # belangen among pre1's answers to both questions
+    assert '10% (4–21%)<br><span class="note-small">5/50</span>' in _section(page, "uitdagingen")
     assert not [m for m in result["messages"] if "komt in geen enkele golf voor" in m]
 
 
