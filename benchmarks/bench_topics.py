@@ -217,12 +217,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"prepare (generate + nlp fallback): {prep:.1f} s; peak memory so far {prep_peak:.0f} MB")
     print(f"topics stage: {wall:.1f} s wall, {len(table) / wall:.0f} passages/s, peak memory {peak_mb():.0f} MB")
     print(f"embedding backend: {metrics['backend']}; compare_defaults: {cfg.compare_defaults}")
-    for spec in cfg.corpora:
-        p = f"{spec.name}_"
+    # The corpora that ran (listed in topics.corpora or derived from the data), skipped ones included.
+    for name in json.loads((work / "models" / "index.json").read_text())["corpora"]:
+        p = f"{name}_"
         if metrics.get(p + "skipped"):
-            print(f"  {spec.name}: skipped ({metrics[p + 'skipped']})")
+            print(f"  {name}: skipped ({metrics[p + 'skipped']})")
             continue
-        print(f"  {spec.name}: {metrics[p + 'unique']} unique passages, {metrics[p + 'topics']} topics, "
+        print(f"  {name}: {metrics[p + 'unique']} unique passages, {metrics[p + 'topics']} topics, "
               f"outliers {metrics[p + 'outliers']:.1%}, NPMI {metrics[p + 'npmi']}, "
               f"defaults NPMI {metrics.get(p + 'defaults_npmi')}")
 

@@ -2,12 +2,16 @@
 
 Codes are data, not code: adding a block to the YAML adds a code to every stage
 (columns `p_<id>` and `<id>`, the dictionary baseline, the report) without code changes.
+
+Tables and charts name a code by its short name: the optional field `kort`, else the
+`naam` without the words that every name of its group starts with ("De alliantiemanager
+als strateeg" → "Strateeg"), with a capital.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -38,6 +42,24 @@ class Code:
     exclude: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     axes: dict = field(default_factory=dict, hash=False, compare=False)
+    short: str = ""  # set by load_codebook; see short_names
+
+
+def short_names(codes: list[Code], given: dict[str, str]) -> dict[str, str]:
+    """Short name per code id: `given` (the field `kort`), else the name without the words all
+    names of its group start with, capitalised; a group of one keeps its whole name."""
+    out: dict[str, str] = {}
+    for group in dict.fromkeys(c.group for c in codes):
+        members = [c for c in codes if c.group == group]
+        words = [c.name.split() for c in members]
+        common = 0
+        if len(members) > 1:
+            while all(len(w) > common + 1 for w in words) and len({tuple(w[:common + 1]) for w in words}) == 1:
+                common += 1
+        for c, w in zip(members, words):
+            rest = " ".join(w[common:]) or c.name
+            out[c.id] = given.get(c.id) or rest[:1].upper() + rest[1:]
+    return out
 
 
 @dataclass(frozen=True)
@@ -67,7 +89,8 @@ def load_codebook(path: str | Path) -> Codebook:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise SamenspelError(f"ongeldige YAML: {exc}", path=path) from None
-    codes = []
+    codes: list[Code] = []
+    given: dict[str, str] = {}
     for i, raw in enumerate(data.get("codes") or [], start=1):
         where = f"code {i}"
         for key in ("id", "groep", "naam", "definitie", "indicatoren"):
@@ -90,10 +113,13 @@ def load_codebook(path: str | Path) -> Codebook:
             examples=tuple(str(x) for x in raw.get("voorbeelden") or ()),
             axes=dict(raw.get("as") or {}),
         ))
+        if raw.get("kort") is not None:
+            given[str(raw["id"])] = " ".join(str(raw["kort"]).split())
     if not codes:
         raise SamenspelError("het codeboek bevat geen codes", path=path)
     ids = [c.id for c in codes]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise SamenspelError(f"dubbele code-id's: {sorted(dup)}", path=path)
-    return Codebook(tuple(codes), data.get("versie", 1))
+    shorts = short_names(codes, given)
+    return Codebook(tuple(replace(c, short=shorts[c.id]) for c in codes), data.get("versie", 1))

@@ -249,22 +249,34 @@ def _load_pipeline(name: str):
     return nlp, found.label
 
 
+#: Warnings already given in this process: a stage (or a test run) that resolves the backend
+#: more than once, or several stages in one process, say each warning once.
+_WARNED: set[str] = set()
+
+
+def _warn_once(say: Callable[..., None], message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        say(message, warn=True)
+
+
 def resolve_backend(name: str, say: Callable[..., None] | None = None) -> str:
     """The backend `name` stands for: `auto` prefers the trained model, else warns and falls back.
 
     Any other name must be an installed pipeline package or a pipeline directory; one
-    for another language than Dutch is returned with a warning.
+    for another language than Dutch is returned with a warning. Each warning is given once
+    per process.
     """
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     if name == "auto":
         name = MODEL if model_installed() else "fallback"
         if name == "fallback":
-            say(FALLBACK_WARNING, warn=True)
+            _warn_once(say, FALLBACK_WARNING)
     if name not in BACKENDS:
         found = find_pipeline(name)
         if found.lang != "nl":
-            say(f"WAARSCHUWING: spaCy-pijplijn '{name}' is voor taal '{found.lang}', niet voor Nederlands ('nl'); "
-                "tokens, lemma's en stopwoorden volgen die taal", warn=True)
+            _warn_once(say, f"WAARSCHUWING: spaCy-pijplijn '{name}' is voor taal '{found.lang}', niet voor Nederlands "
+                            "('nl'); tokens, lemma's en stopwoorden volgen die taal")
     return name
 
 

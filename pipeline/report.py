@@ -56,6 +56,9 @@ UNKNOWN = "onbekend"
 # Okabe-Ito: distinguishable with colour-blindness and in grey print.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D1F", "#000000"]
 REFERENCE_COLOUR = "#8a8f98"
+#: The series of coded document paragraphs, shown next to the survey waves.
+DOCUMENTS = "documenten"
+DOCUMENT_COLOUR = "#E69F00"
 INK = "#1d2330"
 MUTED = "#5b6372"
 
@@ -82,6 +85,8 @@ class ReportConfig:
     theme_questions: list[str]
     groups: list[str]
     min_group_size: int
+    min_respondents: int
+    language_min_words: int
     alpha: float
     correction: str
     fisher_below: float
@@ -117,6 +122,8 @@ class ReportConfig:
             theme_questions=strings("theme_questions"),
             groups=strings("groups"),
             min_group_size=int(require(cfg, "min_group_size", "report")),
+            min_respondents=int(require(cfg, "min_respondents", "report")),
+            language_min_words=int(require(cfg, "language_min_words", "report")),
             alpha=float(require(cfg, "alpha", "report")),
             correction=str(require(cfg, "correction", "report")),
             fisher_below=float(require(cfg, "fisher_below", "report")),
@@ -143,6 +150,8 @@ class ReportConfig:
         if self.compare_waves and len(self.compare_waves) != 2:
             raise SamenspelError("report.compare_waves moet leeg zijn of precies twee golven noemen",
                                  hint="bijv. ['2016', '2026'] (eerst de oudste)")
+        if self.min_respondents < 1:
+            raise SamenspelError("report.min_respondents moet minstens 1 zijn")
         if self.quote_chars < 40:
             raise SamenspelError("report.quote_chars moet minstens 40 zijn")
         bad = {k: v for k, v in self.reference.shares.items() if not 0 <= v <= 1}
@@ -257,6 +266,11 @@ def pvalue(p: float) -> str:
     return "< 0,001" if p < 0.001 else _num(p, 3)
 
 
+def plural(n: int, singular: str, plural_: str) -> str:
+    """'1 golf', '2 golven', '0 golven': the count with the right Dutch form."""
+    return f"{n} {singular if n == 1 else plural_}"
+
+
 def truncate(text: str, limit: int) -> str:
     """Collapse whitespace and cut at a word boundary before `limit` characters, with '…'."""
     text = " ".join(str(text).split())
@@ -269,6 +283,44 @@ def truncate(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
+def shorten(text: str, limit: int) -> str:
+    """Cut the middle out of a long name, not the end: similar names (three regulations of
+    historical centres) differ at the end, and the extension stays visible."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 5
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def distinct_labels(names: Sequence[str], limit: int) -> list[str]:
+    """`shorten` each name, allowing more characters until no two labels are the same."""
+    for width in range(limit, max((len(n) for n in names), default=0) + 1):
+        labels = [shorten(n, width) for n in names]
+        if len(set(labels)) == len(set(names)):
+            return labels
+    return list(names)
+
+
+def innermost(section: str, limit: int) -> str:
+    """The innermost part(s) of a nested section ("Hoofdstuk 2 › Artikel 7 › Lid 1") within
+    `limit` characters: the outer parts (the document title, the chapter) are what a reader
+    already knows; an article or paragraph heading is what tells where a quote is."""
+    from pipeline.schema import SECTION_SEPARATOR
+
+    parts = [p.strip() for p in section.split(SECTION_SEPARATOR.strip()) if p.strip()]
+    if not parts:
+        return ""
+
+    def joined(kept: list[str]) -> str:
+        return ("…" + SECTION_SEPARATOR if len(kept) < len(parts) else "") + SECTION_SEPARATOR.join(kept)
+
+    kept = [parts[-1]]
+    while len(kept) < len(parts) and len(joined([parts[-len(kept) - 1], *kept])) <= limit:
+        kept.insert(0, parts[-len(kept) - 1])
+    return truncate(joined(kept), limit)
+
+
 def _file_name(source: str) -> str:
     return str(source).rsplit("/", 1)[-1]
 
@@ -279,7 +331,7 @@ def _int(x: Any) -> int | None:
 
 def location(row: pd.Series | dict) -> str:
     """Where a passage is: 'p. 3, alinea 12 (Artikel 4 Taken)' for documents (with the
-    heading above it, when known), respondent and question for surveys."""
+    innermost heading(s) above it, when known), respondent and question for surveys."""
     if row["kind"] == "document":
         parts = []
         if _int(row["page"]) is not None:
@@ -292,7 +344,7 @@ def location(row: pd.Series | dict) -> str:
         where = ", ".join(parts) or str(row["passage_id"])
         section = row.get("section")
         if isinstance(section, str) and section.strip():
-            where += f" ({truncate(section.strip(), 60)})"
+            where += f" ({innermost(section, 60)})"
         return where
     parts = [f"golf {row['wave']}", f"respondent {row['respondent_id']}", f"vraag {row['question_id']}"]
     return ", ".join(p for p in parts if not p.endswith(" None"))
@@ -397,12 +449,50 @@ def _raw_axes(codebook_path: Path) -> dict[str, dict[str, str]]:
 # --------------------------------------------------------------------------- analysis
 
 
+def units(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per answer (survey) or paragraph (document), as the ingest accounting counts them.
+
+    Ingest splits a very long answer or paragraph into passages (`chunk`); counted per
+    passage, one long answer would weigh as several. A unit has a code when any of its
+    passages has it (with its highest probability); its other columns are those of its
+    first passage.
+    """
+    if rows.empty:
+        return rows
+    survey = rows["kind"] == "survey"
+    key = np.where(survey, rows["wave"].astype(str) + "\x1f" + rows["respondent_id"].astype(str) + "\x1f"
+                   + rows["question_id"].astype(str),
+                   rows["source"].astype(str) + "\x1f" + rows["paragraph"].astype(str))
+    keyed = rows.assign(_unit=key)
+    if not keyed["_unit"].duplicated().any():
+        return rows
+    first = keyed.drop_duplicates("_unit").set_index("_unit")
+    codes = [c for c in rows.columns if c.startswith("p_") and c[2:] in rows.columns]
+    codes += [c[2:] for c in codes]
+    first[codes] = keyed.groupby("_unit", sort=False)[codes].max()
+    return first.reset_index(drop=True)
+
+
 def survey_base(df: pd.DataFrame, questions: Sequence[str]) -> pd.DataFrame:
-    """Classified survey answers (optionally of some questions): the denominator of every share."""
+    """Classified survey answers (optionally of some questions), one row per answer: the
+    denominator of every share."""
     base = df[(df["kind"] == "survey") & df["classified"].astype(bool)]
     if questions:
         base = base[base["question_id"].isin(list(questions))]
-    return base
+    return units(base)
+
+
+def per_respondent(base: pd.DataFrame, codes: Sequence[str], wave: str) -> tuple[int, dict[str, int]]:
+    """Respondents of a wave in `base`, and per code how many gave at least one answer with it.
+
+    Answers of one respondent are not independent (one talkative respondent can give most
+    answers of a wave); the wave comparison counts each respondent once.
+    """
+    part = base[base["wave"] == wave]
+    if part.empty:
+        return 0, {c: 0 for c in codes}
+    per = part.groupby("respondent_id", sort=False)[list(codes)].max()
+    return len(per), {c: int(per[c].sum()) for c in codes}
 
 
 def prevalence(base: pd.DataFrame, codes: Sequence[str], by: str | None, alpha: float,
@@ -431,30 +521,82 @@ def distribution(prev: pd.DataFrame) -> pd.DataFrame:
     return prev.assign(dist=np.where(total > 0, prev["k"] / total.where(total > 0, 1), np.nan))
 
 
-def compare(items: list[dict[str, Any]], cfg: ReportConfig) -> pd.DataFrame:
-    """Test every item (k_a/n_a vs k_b/n_b) and correct the family for multiple testing."""
+def too_few(n_a: int, n_b: int, waves: tuple[str, str], minimum: int) -> str | None:
+    """Why two waves cannot be tested against each other, in words; None when they can."""
+    short = [(w, n) for w, n in zip(waves, (n_a, n_b)) if n < minimum]
+    if not short:
+        return None
+    return "; ".join(f"golf {w}: {'geen respondenten' if n == 0 else plural(n, 'respondent', 'respondenten')}"
+                     for w, n in short) + f", minimaal {minimum}"
+
+
+def compare(items: list[dict[str, Any]], cfg: ReportConfig, waves: tuple[str, str] = ("a", "b")) -> pd.DataFrame:
+    """Test every item (k_a/n_a vs k_b/n_b) and correct the family for multiple testing.
+
+    An item whose n_a or n_b is below `cfg.min_respondents` is not tested: it keeps its
+    shares (for information) but gets no difference, interval, p-value or claim, and its
+    verdict says why. It does not count towards the correction either.
+    """
     rows = []
     for it in items:
         k_a, n_a, k_b, n_b = it["k_a"], it["n_a"], it["k_b"], it["n_b"]
-        test, p = proportion_test(k_a, n_a, k_b, n_b, cfg.fisher_below)
-        lo, hi = difference_interval(k_a, n_a, k_b, n_b, cfg.alpha)
         share_a = k_a / n_a if n_a else math.nan
         share_b = k_b / n_b if n_b else math.nan
-        rows.append({**it, "share_a": share_a, "share_b": share_b, "diff": share_b - share_a,
-                     "lo": lo, "hi": hi, "test": test, "p": p})
+        reason = too_few(n_a, n_b, waves, cfg.min_respondents)
+        if reason is None:
+            test, p = proportion_test(k_a, n_a, k_b, n_b, cfg.fisher_below)
+            lo, hi = difference_interval(k_a, n_a, k_b, n_b, cfg.alpha)
+            diff = share_b - share_a
+        else:
+            test, p, lo, hi, diff = "–", math.nan, math.nan, math.nan, math.nan
+        rows.append({**it, "share_a": share_a, "share_b": share_b, "diff": diff,
+                     "lo": lo, "hi": hi, "test": test, "p": p, "tested": reason is None, "reason": reason})
     out = pd.DataFrame(rows)
     if out.empty:
         return out
     out["p_adj"] = adjust_pvalues(out["p"].to_numpy(), cfg.correction)
-    out["significant"] = out["p_adj"] < cfg.alpha
-    out["verdict"] = [verdict(d, lo, hi, p, cfg.alpha, cfg.relevant_difference_pp)
-                      for d, lo, hi, p in zip(out["diff"], out["lo"], out["hi"], out["p_adj"])]
+    out["significant"] = out["tested"] & (out["p_adj"] < cfg.alpha)
+    out["verdict"] = [verdict(d, lo, hi, p, cfg.alpha, cfg.relevant_difference_pp) if reason is None
+                      else f"niet te toetsen ({reason})"
+                      for d, lo, hi, p, reason in zip(out["diff"], out["lo"], out["hi"], out["p_adj"], out["reason"])]
     return out
 
 
+def comparison_summary(rows: pd.DataFrame, singular: str, plural_: str, neuter: bool = False) -> str:
+    """One sentence on a comparison table that its rows bear out: how many items were
+    tested, how many changed, and how many could not be tested.
+
+    `neuter`: a het-word ('onderwerp'), which takes 'geen enkel' instead of 'geen enkele'.
+    """
+    none = "geen enkel" if neuter else "geen enkele"
+    if rows is None or rows.empty:
+        return f"Er zijn geen {plural_} te vergelijken."
+    tested = int(rows["tested"].sum())
+    n_sig = int(rows["significant"].sum())
+    untested = len(rows) - tested
+    if tested == 0:
+        return (f"{none.capitalize()} {singular} is getoetst: er zijn te weinig respondenten "
+                f"({rows['reason'].iloc[0]}).")
+    if n_sig == 0:
+        if untested == 0:
+            text = f"{none.capitalize()} {singular} veranderde aantoonbaar"
+        elif tested == 1:
+            text = f"De enige getoetste {singular} veranderde niet aantoonbaar"
+        else:
+            text = f"Van de {tested} getoetste {plural_} veranderde {none} aantoonbaar"
+    elif n_sig == 1:
+        text = f"Eén {singular} veranderde aantoonbaar" + (f" (van {tested} getoetst)" if untested else "")
+    else:
+        text = f"{n_sig} {plural_} veranderden aantoonbaar" + (f" (van {tested} getoetst)" if untested else "")
+    if untested:
+        text += (f"; {untested} {singular if untested == 1 else plural_} "
+                 f"{'was' if untested == 1 else 'waren'} niet te toetsen (te weinig respondenten)")
+    return text + "."
+
+
 def topic_frame(topics: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
-    """Topic rows joined to kind and wave of their passage."""
-    info = df[["passage_id", "kind", "wave"]]
+    """Topic rows joined to kind, wave, respondent and question of their passage."""
+    info = df[["passage_id", "kind", "wave", "respondent_id", "question_id"]]
     out = topics.merge(info, on="passage_id", how="left")
     out["topic"] = out["topic"].astype(int)
     return out.sort_values(["corpus", "topic", "passage_id"], kind="mergesort").reset_index(drop=True)
@@ -547,6 +689,8 @@ def scan_documents(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig,
                      "places": by_kind, "ner": sorted(ner.items(), key=lambda kv: (-kv[1], kv[0])),
                      "code_counts": {c.id: int(ok.loc[ok[c.id] == 1, "paragraph"].nunique())
                                      for c in codebook.codes}})
+    for d, label in zip(docs, distinct_labels([d["name"] for d in docs], 48)):
+        d["label"] = label  # the row label in the chart
     return docs
 
 
@@ -664,9 +808,9 @@ def _percent_axis(ax, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
-def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.DataFrame, waves: list[str],
+def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.DataFrame, series: list[tuple[str, str]],
                    reference: Reference, colours: dict[str, str]):
-    """The article's two-by-two figure with our share per wave and the article's share."""
+    """The article's two-by-two figure with our share per wave (and in the documents) and the article's share."""
     from matplotlib.patches import Rectangle
 
     levels, foci = axes["niveau"], axes["focus"]
@@ -677,7 +821,9 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
     ax.axis("off")
     values = [v for v in dist["dist"].dropna()] + list(reference.shares.values())
     top = max(values + [0.01])
-    rows = [(w, colours[w]) for w in waves] + [(reference.label, REFERENCE_COLOUR)]
+    rows = [(k, colours[k]) for k, _ in series] + [(reference.label, REFERENCE_COLOUR)]
+    # Row labels fit before the bars: a wave label can be a whole file name (pre1_survey_883163_PUBLIC).
+    names = dict(zip([k for k, _ in rows], distinct_labels([k for k, _ in rows], 12)))
     for code_i, code in enumerate(orient):
         r = levels.index(code.axes["niveau"])
         c = foci.index(code.axes["focus"])
@@ -693,14 +839,14 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
                 sel = dist[(dist["class"] == label) & (dist["code"] == code.id)]["dist"]
                 share = float(sel.iloc[0]) if len(sel) else math.nan
             y = y0 + 0.52 - i * line_h
-            ax.text(x0 + 0.06, y, label, fontsize=8.5, va="center", ha="left",
+            ax.text(x0 + 0.06, y, names[label], fontsize=8.5, va="center", ha="left",
                     color=MUTED if label == reference.label else INK,
                     style="italic" if label == reference.label else "normal")
             if not math.isnan(share):
-                width = 0.5 * share / top
-                ax.add_patch(Rectangle((x0 + 0.33, y - line_h * 0.32), width, line_h * 0.64, facecolor=colour,
+                width = 0.44 * share / top
+                ax.add_patch(Rectangle((x0 + 0.36, y - line_h * 0.32), width, line_h * 0.64, facecolor=colour,
                                        hatch="///" if label == reference.label else None, linewidth=0))
-                ax.text(x0 + 0.35 + width, y, pct(share), fontsize=9.5, va="center", ha="left", fontweight="bold",
+                ax.text(x0 + 0.38 + width, y, pct(share), fontsize=9.5, va="center", ha="left", fontweight="bold",
                         color=MUTED if label == reference.label else INK)
     for r, level in enumerate(levels):
         ax.text(-0.05, len(levels) - 1 - r + 0.5, level[:1].upper() + level[1:], rotation=90, ha="center",
@@ -708,16 +854,19 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
     for c, focus in enumerate(foci):
         ax.text(c + 0.5, -0.07, focus[:1].upper() + focus[1:], ha="center", va="center", fontsize=11, fontweight="bold")
     # The PNG and SVG travel without the report: say what the numbers are.
-    fig.text(0.08, 0.01, "Verdeling over de vier oriëntaties (aandeel in alle toegekende oriëntatiecodes) per golf.\n"
+    fig.text(0.08, 0.01, "Verdeling over de vier oriëntaties (aandeel in alle toegekende oriëntatiecodes) per golf"
+             + (" en in de documenten" if any(k == DOCUMENTS for k, _ in series) else "") + ".\n"
              f"{reference.label}: ander meetinstrument (activiteiten die respondenten ondernemen), ter vergelijking.",
              fontsize=8, color=MUTED, ha="left", va="bottom")
     return fig
 
 
-def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code], waves: list[str],
+def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code], series: list[tuple[str, str]],
                        reference: Reference, colours: dict[str, str]):
-    """Two panels: share of answers with each orientation (with CI), and the distribution."""
-    n_series = len(waves) + 1
+    """Two panels: share of answers (paragraphs) with each orientation (with CI), and the distribution."""
+    n_series = len(series) + 1
+    labels = {k: shorten(lbl, 28) for k, lbl in series}  # legend entries; a wave label can be a file name
+    waves = [k for k, _ in series]
     fig = _figure(8.6, 0.5 + 0.42 * len(orient) * n_series / 2 + 0.8)
     axs = fig.subplots(1, 2, sharey=True)
     height = 0.8 / n_series
@@ -739,24 +888,40 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
                 lo = [float(part.loc[(w, c.id), "lo"]) for c in orient]
                 hi = [float(part.loc[(w, c.id), "hi"]) for c in orient]
                 err = np.array([np.subtract(vals, lo), np.subtract(hi, vals)])
-                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}",
-                        xerr=np.nan_to_num(err), error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
+                # Clipped: statsmodels' Wilson bound for 0 of n can lie a rounding error above 0.
+                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w],
+                        xerr=np.clip(np.nan_to_num(err), 0, None),
+                        error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
             else:
-                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}")
-        ax.set_yticks(ypos, [c.name.replace("De alliantiemanager als ", "") for c in orient])
+                ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w])
+        ax.set_yticks(ypos, [c.short for c in orient])
         _percent_axis(ax)
         ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
         ax.set_axisbelow(True)
-    axs[0].set_title("Aandeel van de antwoorden (95%-BI)")
+    axs[0].set_title("Aandeel met de oriëntatie (95%-BI)")  # of answers or paragraphs: fits beside the other
     axs[1].set_title("Verdeling over de vier oriëntaties")
     axs[1].legend(loc="lower right")
     fig.tight_layout()
     return fig
 
 
+def _slanted_room(codes: list[Code]) -> float:
+    """Inches above a heatmap for its slanted column labels (9 pt, 30°) and the title."""
+    return 0.5 + 0.5 * 0.075 * max((len(c.short) for c in codes), default=0)
+
+
+def _code_columns(ax, codes: list[Code]) -> None:
+    """Short code names above the columns of a heatmap, slanted: side by side, long names such
+    as 'Schijnsamenwerking voorkomen' ran into each other. The title (not padded by hand)
+    is placed above them by matplotlib."""
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(codes)), [c.short for c in codes], rotation=30, ha="left", rotation_mode="anchor")
+    ax.tick_params(length=0)
+
+
 def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min_n: int, title: str):
     """Groups (rows) x codes (columns): share of answers with the code."""
-    fig = _figure(2.2 + 1.45 * len(codes), 1.1 + 0.34 * len(classes))
+    fig = _figure(2.2 + 1.45 * len(codes), 0.6 + _slanted_room(codes) + 0.34 * len(classes))
     ax = fig.add_subplot()
     table = prev.set_index(["class", "code"])
     data = np.array([[float(table.loc[(g, c.id), "share"]) for c in codes] for g in classes])
@@ -770,37 +935,36 @@ def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min
             ax.text(j, i, pct(v) if not math.isnan(v) else "–", ha="center", va="center", fontsize=8.5,
                     color="white" if (not math.isnan(v) and v > vmax * 0.6) else (MUTED if small else INK),
                     style="italic" if small else "normal")
-    ax.set_xticks(range(len(codes)), [_wrap(c.name.replace("De alliantiemanager als ", ""), 14) for c in codes])
-    ax.set_yticks(range(len(classes)), [f"{g} (n={n})" for g, n in zip(classes, ns)])
-    ax.tick_params(length=0)
-    ax.xaxis.tick_top()
+    _code_columns(ax, codes)
+    ax.set_yticks(range(len(classes)), [f"{shorten(g, 40)} (n={n})" for g, n in zip(classes, ns)])
     for s in ax.spines.values():
         s.set_visible(False)
-    ax.set_title(title, pad=30)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
 
-def chart_themes(prev: pd.DataFrame, themes: list[Code], waves: list[str], colours: dict[str, str]):
-    n = max(1, len(waves))
+def chart_themes(prev: pd.DataFrame, themes: list[Code], series: list[tuple[str, str]], colours: dict[str, str]):
+    n = max(1, len(series))
     fig = _figure(7.6, 0.7 + 0.34 * len(themes) * n + 0.3)
     ax = fig.add_subplot()
     height = 0.8 / n
     ypos = np.arange(len(themes))[::-1]
     table = prev.set_index(["class", "code"])
-    for i, w in enumerate(waves):
+    for i, (w, label) in enumerate(series):
         offs = (n - 1) / 2 * height - i * height
         vals = np.array([float(table.loc[(w, t.id), "share"]) for t in themes])
         lo = np.array([float(table.loc[(w, t.id), "lo"]) for t in themes])
         hi = np.array([float(table.loc[(w, t.id), "hi"]) for t in themes])
-        ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=f"golf {w}",
-                xerr=np.nan_to_num(np.array([vals - lo, hi - vals])),
+        ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=shorten(label, 28),
+                xerr=np.clip(np.nan_to_num(np.array([vals - lo, hi - vals])), 0, None),
                 error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
-    ax.set_yticks(ypos, [_wrap(t.name, 30) for t in themes])
+    ax.set_yticks(ypos, [_wrap(t.short, 30) for t in themes])
     _percent_axis(ax)
     ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_title("Aandeel van de antwoorden met het thema (95%-BI)")
+    ax.set_title("Aandeel van de antwoorden" + (" en alinea's" if any(k == DOCUMENTS for k, _ in series) else "")
+                 + " met het thema (95%-BI)")
     ax.legend(loc="lower right")
     fig.tight_layout()
     return fig
@@ -870,7 +1034,7 @@ def chart_topics(corpus: dict[str, Any], colours: dict[str, str], top: int = 12)
 
 
 def chart_documents(docs: list[dict[str, Any]], codes: list[Code]):
-    fig = _figure(1.9 + 1.1 * len(codes) + 2.2, 1.0 + 0.34 * len(docs))
+    fig = _figure(1.9 + 1.1 * len(codes) + 2.2, 0.5 + _slanted_room(codes) + 0.34 * len(docs))
     ax = fig.add_subplot()
     data = np.array([[d["code_counts"][c.id] for c in codes] for d in docs], dtype=float)
     ax.imshow(data, cmap="Blues", vmin=0, vmax=max(1.0, float(data.max()) * 1.15), aspect="auto")
@@ -879,13 +1043,11 @@ def chart_documents(docs: list[dict[str, Any]], codes: list[Code]):
             v = int(data[i, j])
             ax.text(j, i, str(v) if v else "·", ha="center", va="center", fontsize=8.5,
                     color="white" if v > data.max() * 0.6 and v else (INK if v else MUTED))
-    ax.set_xticks(range(len(codes)), [_wrap(c.name.replace("De alliantiemanager als ", ""), 16) for c in codes])
-    ax.set_yticks(range(len(docs)), [truncate(d["name"], 48) for d in docs])
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
+    _code_columns(ax, codes)
+    ax.set_yticks(range(len(docs)), [d["label"] for d in docs])
     for s in ax.spines.values():
         s.set_visible(False)
-    ax.set_title("Alinea's per code en document", pad=26)
+    ax.set_title("Alinea's per code en document")
     fig.tight_layout()
     return fig
 
@@ -920,7 +1082,7 @@ def _render(context: dict[str, Any]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    env.filters.update(pct=pct, pp=pp, pvalue=pvalue, num=_num, pct_ci=pct_ci)
+    env.filters.update(pct=pct, pp=pp, pvalue=pvalue, num=_num, pct_ci=pct_ci, plural=plural)
     return env.get_template("report.html.j2").render(**context)
 
 
@@ -935,22 +1097,75 @@ def _relative(target: Path, out_html: Path) -> str:
     return Path(os.path.relpath(target, out_html.parent)).as_posix()
 
 
-def corpus_section(df: pd.DataFrame, accounting: dict[str, Any], wave_labels: list[str]) -> dict[str, Any]:
+_WORD = re.compile(r"\w[\w'’-]*")
+
+
+def language_flag_is_telling(text: str, min_words: int) -> bool:
+    """Whether the nlp stage's language flag of a passage may headline the report.
+
+    py3langid decides a short passage on a few words, and names carry no language: a closing
+    line of a regulation signed in Friesland and a list of Frisian municipalities came out
+    Frisian. A flag counts when the passage has `min_words` words, at most half of them
+    capitalised (names).
+    """
+    words = _WORD.findall(str(text))
+    if len(words) < min_words:
+        return False
+    return sum(w[:1].isupper() for w in words) <= len(words) / 2
+
+
+def corpus_section(df: pd.DataFrame, accounting: dict[str, Any], wave_labels: list[str],
+                   language_min_words: int) -> dict[str, Any]:
+    """Counts for the overview. Answers and paragraphs are those of the ingest accounting
+    (the tables below the headline), so every count in the report adds up to it."""
     survey = df[df["kind"] == "survey"]
     files = accounting.get("files", [])
+    surveys = [e for e in files if e.get("kind") == "survey" and e.get("status") == "read"]
+    documents = [e for e in files if e.get("kind") == "document" and e.get("status") == "read"]
+    ok = survey[survey["status"] == "ok"]
     return {
         "totals": accounting.get("totals", {}),
-        "surveys": [e for e in files if e.get("kind") == "survey" and e.get("status") == "read"],
-        "documents": [e for e in files if e.get("kind") == "document" and e.get("status") == "read"],
+        "surveys": surveys,
+        "documents": documents,
         "skipped": [e for e in files if e.get("status") == "skipped"],
         "ignored": accounting.get("ignored", []),
         "passages": len(df), "classified": int(df["classified"].sum()), "with_code": int((df["codes"] != "").sum()),
-        "respondents": {w: int(survey.loc[survey["wave"] == w, "respondent_id"].nunique()) for w in wave_labels},
+        # Real answers: a cell with text (status ok), not an empty or NA cell of the export.
+        "answers": sum(int(e.get("non_empty", 0)) for e in surveys),
+        "paragraphs": sum(int(e.get("paragraphs", 0)) for e in documents),
+        "respondents": {w: int(ok.loc[ok["wave"] == w, "respondent_id"].nunique()) for w in wave_labels},
         "by_kind": {k: int((df["kind"] == k).sum()) for k in ("survey", "document")},
-        # Language flag of the nlp stage: passages not in Dutch are coded all the same.
-        "languages": (sorted(df.loc[~df["lang"].isin(["nl", "und"]), "lang"].value_counts().items(),
-                             key=lambda kv: (-kv[1], kv[0])) if "lang" in df.columns else []),
+        # Language flag of the nlp stage: passages not in Dutch are coded all the same. Only the
+        # flags of passages long enough and not mostly names are headlined; the others are noted.
+        **languages(df, language_min_words),
     }
+
+
+def languages(df: pd.DataFrame, min_words: int) -> dict[str, list[tuple[str, int]]]:
+    """Passages flagged as not Dutch, per language: those whose flag tells (`languages`) and the rest."""
+    if "lang" not in df.columns:
+        return {"languages": [], "languages_unsure": []}
+    other = df[~df["lang"].isin(["nl", "und"])]
+    telling = np.array([language_flag_is_telling(t, min_words) for t in other["text"]], dtype=bool)
+
+    def count(part: pd.DataFrame) -> list[tuple[str, int]]:
+        return sorted(part["lang"].value_counts().items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return {"languages": count(other[telling]), "languages_unsure": count(other[~telling])}
+
+
+def reconcile(df: pd.DataFrame, corpus: dict[str, Any]) -> list[str]:
+    """Where the passages and the ingest accounting disagree (e.g. one of them is stale), in words."""
+    survey = units(df[(df["kind"] == "survey") & (df["status"] == "ok")])
+    docs = units(df[df["kind"] == "document"])
+    problems = []
+    if len(df) != corpus["totals"].get("passages", len(df)):
+        problems.append(f"{len(df)} passages tegen {corpus['totals']['passages']} in de verantwoording")
+    if len(survey) != corpus["answers"]:
+        problems.append(f"{len(survey)} bruikbare antwoorden tegen {corpus['answers']} in de verantwoording")
+    if len(docs) != corpus["paragraphs"]:
+        problems.append(f"{len(docs)} documentalinea's tegen {corpus['paragraphs']} in de verantwoording")
+    return problems
 
 
 def group_sections(df: pd.DataFrame, base: pd.DataFrame, codes: list[Code], cfg: ReportConfig, charts: "ChartWriter",
@@ -975,14 +1190,22 @@ def group_sections(df: pd.DataFrame, base: pd.DataFrame, codes: list[Code], cfg:
     return out
 
 
-def orientation_section(df: pd.DataFrame, base: pd.DataFrame, orient: list[Code], raw_axes: dict[str, dict[str, str]],
-                        wave_labels: list[str], cfg: ReportConfig, charts: "ChartWriter",
-                        colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    prev = (distribution(prevalence(base, [c.id for c in orient], "wave", cfg.alpha, wave_labels)) if orient
-            else pd.DataFrame(columns=["class", "code", "n", "k", "share", "lo", "hi", "dist"]))
+def series_base(survey: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Survey answers (series: their wave) and document paragraphs (series: DOCUMENTS) in one table."""
+    parts = [survey.assign(series=survey["wave"].astype(str)), documents.assign(series=DOCUMENTS)]
+    return pd.concat([p for p in parts if len(p)] or [survey.assign(series=pd.Series(dtype=str))], ignore_index=True)
+
+
+def orientation_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame, orient: list[Code],
+                        raw_axes: dict[str, dict[str, str]], series: list[tuple[str, str]], cfg: ReportConfig,
+                        charts: "ChartWriter", colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
+    keys = [k for k, _ in series]
+    prev = (distribution(prevalence(series_base(base, docs), [c.id for c in orient], "series", cfg.alpha, keys))
+            if orient else pd.DataFrame(columns=["class", "code", "n", "k", "share", "lo", "hi", "dist"]))
     section: dict[str, Any] = {"codes": orient, "questions": cfg.orientation_questions, "n": len(base),
+                               "n_documents": len(docs), "series": [{"key": k, "label": lbl} for k, lbl in series],
                                "axis_text": raw_axes, "quadrant": None, "bars": None, "table": {}}
-    if orient and wave_labels and len(base):
+    if orient and series:
         # The axes in codebook order (richten before inrichten/verrichten, binnen before buiten).
         axes = {a: list(raw_axes.get(a, {})) or list(dict.fromkeys(c.axes.get(a) for c in orient))
                 for a in ("niveau", "focus")}
@@ -990,91 +1213,139 @@ def orientation_section(df: pd.DataFrame, base: pd.DataFrame, orient: list[Code]
                       and all(c.axes.get("niveau") in axes["niveau"] and c.axes.get("focus") in axes["focus"]
                               for c in orient))
         if two_by_two:
-            section["quadrant"] = charts.save(chart_quadrant(orient, axes, prev, wave_labels, cfg.reference, colours),
+            section["quadrant"] = charts.save(chart_quadrant(orient, axes, prev, series, cfg.reference, colours),
                                               "orientaties_2x2",
                                               "De vier oriëntaties in het twee-bij-twee-figuur van het artikel")
-        section["bars"] = charts.save(chart_orientations(prev, prev, orient, wave_labels, cfg.reference, colours),
-                                      "orientaties_per_golf", "Oriëntaties per golf")
+        section["bars"] = charts.save(chart_orientations(prev, prev, orient, series, cfg.reference, colours),
+                                      "orientaties_per_golf", "Oriëntaties per golf" + _and_documents(series))
         section["table"] = nested(prev)
-    section["groups"] = group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties")
+    section["groups"] = (group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties")
+                         if len(base) else [])
     return section, prev
 
 
-def theme_section(df: pd.DataFrame, base: pd.DataFrame, themes: list[Code], wave_labels: list[str],
-                  cfg: ReportConfig, charts: "ChartWriter", colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    prev = prevalence(base, [c.id for c in themes], "wave", cfg.alpha, wave_labels)
+def _and_documents(series: list[tuple[str, str]]) -> str:
+    return " en in de documenten" if any(k == DOCUMENTS for k, _ in series) else ""
+
+
+def theme_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame, themes: list[Code],
+                  series: list[tuple[str, str]], cfg: ReportConfig, charts: "ChartWriter",
+                  colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
+    keys = [k for k, _ in series]
+    prev = prevalence(series_base(base, docs), [c.id for c in themes], "series", cfg.alpha, keys)
     section: dict[str, Any] = {"codes": themes, "questions": cfg.theme_questions, "n": len(base),
+                               "n_documents": len(docs), "series": [{"key": k, "label": lbl} for k, lbl in series],
                                "table": nested(prev), "chart": None}
-    if themes and wave_labels and len(base):
-        section["chart"] = charts.save(chart_themes(prev, themes, wave_labels, colours), "themas_per_golf",
-                                       "Thema's per golf")
-    section["groups"] = group_sections(df, base, themes, cfg, charts, "Thema's", "themas")
+    if themes and series:
+        section["chart"] = charts.save(chart_themes(prev, themes, series, colours), "themas_per_golf",
+                                       "Thema's per golf" + _and_documents(series))
+    section["groups"] = group_sections(df, base, themes, cfg, charts, "Thema's", "themas") if len(base) else []
     return section, prev
 
 
-def topic_section(topics: pd.DataFrame | None, df: pd.DataFrame, wave_labels: list[str], topics_dir: Path,
+def topic_section(tf: pd.DataFrame | None, wave_labels: list[str], topics_dir: Path,
                   out_html: Path, charts: "ChartWriter", colours: dict[str, str]) -> dict[str, Any]:
-    corpora = topic_tables(topic_frame(topics, df), wave_labels) if topics is not None else []
+    corpora = topic_tables(tf, wave_labels) if tf is not None else []
     for corpus in corpora:
         corpus["href"] = _relative(Path(topics_dir) / f"{corpus['name']}.html", out_html)
         corpus["chart"] = (charts.save(chart_topics(corpus, colours), f"onderwerpen_{corpus['name']}",
                                        f"Onderwerpen in {corpus['name']}") if corpus["n_topics"] else None)
-    return {"present": topics is not None, "corpora": corpora,
+    return {"present": tf is not None, "corpora": corpora,
             "index_href": _relative(Path(topics_dir) / "index.html", out_html)}
 
 
-def comparison_section(pair: list[str], families: list[tuple[list[Code], pd.DataFrame]], corpora: list[dict[str, Any]],
-                       n_waves: int, cfg: ReportConfig, charts: "ChartWriter") -> dict[str, Any]:
-    """Codes (one family) and the topics of each corpus spanning both waves (a family each)."""
+@dataclass
+class Family:
+    """Codes compared together, on the answers to some questions (empty: all)."""
+
+    codes: list[Code]
+    base: pd.DataFrame
+    questions: list[str]
+
+
+def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family], corpora: list[dict[str, Any]],
+                       tf: pd.DataFrame | None, n_waves: int, cfg: ReportConfig,
+                       charts: "ChartWriter") -> dict[str, Any]:
+    """Codes (one family) and the topics of each corpus spanning both waves (a family each).
+
+    Per respondent: a respondent counts once per code or topic, with it when at least one
+    of their answers has it. Only questions both waves asked are compared; a wave with
+    fewer respondents than `cfg.min_respondents` is not tested.
+    """
     if len(pair) != 2:
         return {"possible": False, "n_waves": n_waves}
     a, b = pair
+    survey = df[df["kind"] == "survey"]
+    asked = {w: set(survey.loc[survey["wave"] == w, "question_id"].dropna().astype(str)) for w in pair}
+    common = sorted(asked[a] & asked[b])
+    # Left-out questions worth naming: those a family would have compared.
+    wanted = None if any(not f.questions for f in families) else {q for f in families for q in f.questions}
+    only = {w: sorted(q for q in asked[w] - asked[a if w == b else b] if wanted is None or q in wanted)
+            for w in pair}
     items = []
-    for codes, base in families:
-        base_a, base_b = base[base["wave"] == a], base[base["wave"] == b]
-        items += [{"item": c.id, "name": c.name, "k_a": int(base_a[c.id].sum()), "n_a": len(base_a),
-                   "k_b": int(base_b[c.id].sum()), "n_b": len(base_b)} for c in codes]
-    codes_comp = compare(items, cfg)
+    for fam in families:
+        base = fam.base[fam.base["question_id"].isin(common)]
+        ids = [c.id for c in fam.codes]
+        n_a, k_a = per_respondent(base, ids, a)
+        n_b, k_b = per_respondent(base, ids, b)
+        items += [{"item": c.id, "name": c.short, "k_a": k_a[c.id], "n_a": n_a, "k_b": k_b[c.id], "n_b": n_b}
+                  for c in fam.codes]
+    codes_comp = compare(items, cfg, (a, b))
+    compared = pd.concat([f.base for f in families])
+    compared = compared[compared["question_id"].isin(common)]
+    respondents = {w: int(compared.loc[compared["wave"] == w, "respondent_id"].nunique()) for w in pair}
     section: dict[str, Any] = {"possible": True, "n_waves": n_waves, "a": a, "b": b, "codes": codes_comp,
-                               "code_rows": codes_comp.to_dict("records"), "topics": [], "charts": []}
-    if len(codes_comp):
-        labels = list(codes_comp["name"].str.replace("De alliantiemanager als ", ""))
+                               "code_rows": codes_comp.to_dict("records"), "topics": [], "charts": [],
+                               "common": common, "only": only, "respondents": respondents,
+                               "small": [w for w in pair if respondents[w] < cfg.min_respondents],
+                               "summary": comparison_summary(codes_comp, "code", "codes")}
+    tested = codes_comp[codes_comp["tested"]] if len(codes_comp) else codes_comp
+    if len(tested):
+        labels = list(tested["name"])
         section["charts"].append(charts.save(
-            chart_forest(codes_comp, labels, f"Codes: golf {b} vergeleken met golf {a}", cfg.relevant_difference_pp),
+            chart_forest(tested, labels, f"Codes: golf {shorten(b, 24)} vergeleken met golf {shorten(a, 24)}",
+                         cfg.relevant_difference_pp),
             "golfvergelijking", f"Golfvergelijking {a}–{b}: codes"))
     for corpus in corpora:
-        entry: dict[str, Any] = {"corpus": corpus["name"], "waves": corpus["waves"], "table": None, "rows": [],
-                                 "chart": None, "chart_note": ""}
-        if a in corpus["waves"] and b in corpus["waves"]:
+        part = (tf[(tf["corpus"] == corpus["name"]) & (tf["kind"] == "survey") & tf["question_id"].isin(common)]
+                if tf is not None else pd.DataFrame(columns=["wave"]))
+        cwaves = [w for w in pair if (part["wave"] == w).any()]
+        entry: dict[str, Any] = {"corpus": corpus["name"], "waves": cwaves, "table": None, "rows": [],
+                                 "chart": None, "chart_note": "", "summary": ""}
+        if cwaves == pair:
+            n_wave = {w: int(part.loc[part["wave"] == w, "respondent_id"].nunique()) for w in pair}
+            with_topic = part.drop_duplicates(["topic", "wave", "respondent_id"]).groupby(["topic", "wave"]).size()
             t_items = [{"item": str(t["topic"]), "name": f"{t['topic']}: {t['label']}",
-                        "k_a": t["k_waves"][a], "n_a": corpus["n_wave"][a],
-                        "k_b": t["k_waves"][b], "n_b": corpus["n_wave"][b]}
+                        "k_a": int(with_topic.get((t["topic"], a), 0)), "n_a": n_wave[a],
+                        "k_b": int(with_topic.get((t["topic"], b), 0)), "n_b": n_wave[b]}
                        for t in corpus["topics"] if t["topic"] != NO_TOPIC]
-            table = compare(t_items, cfg)
-            entry.update(table=table, rows=table.to_dict("records"))
-            if len(table):
-                shown = largest_differences(table, cfg.chart_rows)
-                entry["chart_note"] = (f"De grafiek toont de {len(shown)} grootste verschillen van {len(table)} "
-                                       "onderwerpen (significante eerst); de tabel toont ze allemaal."
-                                       if len(shown) < len(table) else "")
+            table = compare(t_items, cfg, (a, b))
+            entry.update(table=table, rows=table.to_dict("records"),
+                         summary=comparison_summary(table, "onderwerp", "onderwerpen", neuter=True))
+            tested = table[table["tested"]] if len(table) else table
+            if len(tested):
+                shown = largest_differences(tested, cfg.chart_rows)
+                entry["chart_note"] = (f"De grafiek toont de {len(shown)} grootste verschillen van {len(tested)} "
+                                       "getoetste onderwerpen (significante eerst); de tabel toont ze allemaal."
+                                       if len(shown) < len(tested) else "")
                 entry["chart"] = charts.save(
-                    chart_forest(shown, list(shown["name"]), f"Onderwerpen in {corpus['name']}: golf {b} vergeleken "
-                                 f"met {a}", cfg.relevant_difference_pp),
+                    chart_forest(shown, list(shown["name"]), f"Onderwerpen in {corpus['name']}: golf "
+                                 f"{shorten(b, 24)} vergeleken met {shorten(a, 24)}", cfg.relevant_difference_pp),
                     f"golfvergelijking_{corpus['name']}", f"Golfvergelijking {a}–{b}: onderwerpen in {corpus['name']}")
         section["topics"].append(entry)
     return section
 
 
 def per_code_section(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig) -> list[dict[str, Any]]:
-    ok = df[df["classified"].astype(bool)]
+    answers = units(df[df["classified"].astype(bool)])  # per answer and paragraph, as the accounting counts
     out = []
     for c in codebook.codes:
         rows = [{"quote": truncate(r["text"], cfg.quote_chars), "file": _file_name(r["source"]), "where": location(r),
                  "p": float(r[f"p_{c.id}"]), "kind": r["kind"]}
                 for _, r in evidence(df, c.id, cfg.evidence_per_code).iterrows()]
         out.append({"code": c, "rows": rows,
-                    "n_survey": int(ok.loc[ok["kind"] == "survey", c.id].sum()),
-                    "n_document": int(ok.loc[ok["kind"] == "document", c.id].sum())})
+                    "n_survey": int(answers.loc[answers["kind"] == "survey", c.id].sum()),
+                    "n_document": int(answers.loc[answers["kind"] == "document", c.id].sum())})
     return out
 
 
@@ -1105,17 +1376,19 @@ def write_plot_data(plots_dir: Path, o_prev: pd.DataFrame, t_prev: pd.DataFrame,
     _write_csv(plots_dir / "themas_per_golf.csv", pd.DataFrame({
         "golf": t_prev["class"], "thema": t_prev["code"], "reeks": series(t_prev), "aandeel": t_prev["share"],
         "n": t_prev["n"], "k": t_prev["k"], "ci_laag": t_prev["lo"], "ci_hoog": t_prev["hi"]}))
-    columns = ["soort", "corpus", "item", "naam", "golf_a", "golf_b", "aandeel_a", "aandeel_b", "verschil_pp",
-               "ci_laag_pp", "ci_hoog_pp", "toets", "p", "p_gecorrigeerd", "significant", "conclusie"]
+    columns = ["soort", "corpus", "item", "naam", "golf_a", "golf_b", "k_a", "n_a", "k_b", "n_b", "aandeel_a",
+               "aandeel_b", "verschil_pp", "ci_laag_pp", "ci_hoog_pp", "toets", "p", "p_gecorrigeerd", "getoetst",
+               "significant", "conclusie"]
     rows = []
     if comparison["possible"]:
         tables = [("code", "", comparison["codes"])] + [("onderwerp", t["corpus"], t["table"])
                                                         for t in comparison["topics"] if t["table"] is not None]
         for kind, corpus, table in tables:
             for r in table.to_dict("records"):
-                rows.append([kind, corpus, r["item"], r["name"], comparison["a"], comparison["b"], r["share_a"],
-                             r["share_b"], 100 * r["diff"], 100 * r["lo"], 100 * r["hi"], r["test"], r["p"],
-                             r["p_adj"], bool(r["significant"]), r["verdict"]])
+                rows.append([kind, corpus, r["item"], r["name"], comparison["a"], comparison["b"], r["k_a"], r["n_a"],
+                             r["k_b"], r["n_b"], r["share_a"], r["share_b"], 100 * r["diff"], 100 * r["lo"],
+                             100 * r["hi"], r["test"], r["p"], r["p_adj"], bool(r["tested"]), bool(r["significant"]),
+                             r["verdict"]])
     out = pd.DataFrame(rows, columns=columns)
     _write_csv(plots_dir / "golfvergelijking.csv", out)
     return out
@@ -1183,19 +1456,31 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
     orient, themes = codebook.group("orientatie"), codebook.group("thema")
     o_base = survey_base(df, cfg.orientation_questions)
     t_base = survey_base(df, cfg.theme_questions)
-    colours = wave_colours(wave_labels)
+    d_base = units(df[(df["kind"] == "document") & df["classified"].astype(bool)])
+    # Each wave with answers to the questions, then the documents: the columns of the figures and tables.
+    series = [(w, f"golf {w}") for w in wave_labels] + ([(DOCUMENTS, "documenten")] if len(d_base) else [])
+    colours = {**wave_colours(wave_labels), DOCUMENTS: DOCUMENT_COLOUR}
     charts = ChartWriter(figures_dir, out_html, cfg.figure_dpi)
     ctx: dict[str, Any] = {"cfg": cfg, "codebook": codebook, "waves": [w for w in waves if w.label in with_data],
-                           "all_waves": waves, "colours": colours, "corrections": CORRECTIONS, "sections": SECTIONS}
+                           "all_waves": waves, "colours": colours, "corrections": CORRECTIONS, "sections": SECTIONS,
+                           "documents_key": DOCUMENTS}
     with matplotlib.rc_context(ChartWriter.rc()):
-        ctx["corpus"] = corpus_section(df, accounting, wave_labels)
-        ctx["orientations"], o_prev = orientation_section(df, o_base, orient, _raw_axes(codebook_path), wave_labels,
-                                                          cfg, charts, colours)
-        ctx["themes"], t_prev = theme_section(df, t_base, themes, wave_labels, cfg, charts, colours)
-        ctx["topics"] = topic_section(topics, df, wave_labels, topics_dir, out_html, charts, colours)
+        ctx["corpus"] = corpus_section(df, accounting, wave_labels, cfg.language_min_words)
+        problems = reconcile(df, ctx["corpus"])
+        if problems:
+            say(f"report: gecodeerde passages en verantwoording lopen uiteen ({'; '.join(problems)}); "
+                "draai de pipeline opnieuw vanaf ingest (`dvc repro`)", warn=True)
+        o_series = [(k, lbl) for k, lbl in series if k == DOCUMENTS or (o_base["wave"] == k).any()]
+        t_series = [(k, lbl) for k, lbl in series if k == DOCUMENTS or (t_base["wave"] == k).any()]
+        ctx["orientations"], o_prev = orientation_section(df, o_base, d_base, orient, _raw_axes(codebook_path),
+                                                          o_series, cfg, charts, colours)
+        ctx["themes"], t_prev = theme_section(df, t_base, d_base, themes, t_series, cfg, charts, colours)
+        tf = topic_frame(topics, df) if topics is not None else None
+        ctx["topics"] = topic_section(tf, wave_labels, topics_dir, out_html, charts, colours)
         pair = list(cfg.compare_waves) if cfg.compare_waves else wave_labels[-2:]
-        ctx["comparison"] = comparison_section(pair, [(orient, o_base), (themes, t_base)], ctx["topics"]["corpora"],
-                                               len(wave_labels), cfg, charts)
+        families = [Family(orient, o_base, cfg.orientation_questions), Family(themes, t_base, cfg.theme_questions)]
+        ctx["comparison"] = comparison_section(pair, df, families, ctx["topics"]["corpora"], tf, len(wave_labels),
+                                               cfg, charts)
         docs = scan_documents(df, codebook, cfg, entities)
         ctx["documents"] = {"docs": docs, "ner": bool(entities),
                             "chart": charts.save(chart_documents(docs, list(codebook.codes)), "documenten_codes",
@@ -1214,13 +1499,17 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
                                "topic_corpora": len(ctx["topics"]["corpora"]), "charts": len(charts.written) // 2,
                                "places_named": sum(len(v) for d in docs for v in d["places"].values())}
     if comparison["possible"]:
+        tested = comp_rows["getoetst"].astype(bool) if len(comp_rows) else pd.Series(dtype=bool)
         metrics.update({"compared": f"{comparison['a']}-{comparison['b']}", "correction": cfg.correction,
-                        "tests": len(comp_rows), "significant": int(comp_rows["significant"].sum())})
+                        "tests": int(tested.sum()), "untestable": int((~tested).sum()),
+                        "significant": int(comp_rows["significant"].sum())})
         for r in comparison["code_rows"]:
-            metrics[f"change_pp.{r['item']}"] = round(100 * float(r["diff"]), 2)
+            if r["tested"]:  # an untested code has no difference to report
+                metrics[f"change_pp.{r['item']}"] = round(100 * float(r["diff"]), 2)
             metrics[f"significant.{r['item']}"] = bool(r["significant"])
         change = (f"golf {comparison['a']}→{comparison['b']}: {metrics['significant']} van {metrics['tests']} "
-                  "verschillen significant")
+                  "getoetste verschillen significant"
+                  + (f", {metrics['untestable']} niet te toetsen" if metrics["untestable"] else ""))
     else:
         change = "geen golfvergelijking (minder dan twee golven)"
     write_json(metrics_path, metrics)

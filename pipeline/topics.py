@@ -10,6 +10,10 @@ Outputs: `topics.parquet` (schema `TOPICS`: one row per passage and corpus), one
          flat metrics (`<corpus>_<metric>`).
 Params:  section `topics` of params.yaml.
 
+Corpora are listed in `topics.corpora`, or, when that is empty, derived from the data
+(`derive_corpora`): one per kind present (`enquete`, `documenten`) and one per survey
+question with at least `question_corpora_min_answers` answers (`enquete_<question id>`).
+
 Per corpus (a `kind`, optionally narrowed to survey questions; only status 'ok'):
 
 1. Passages in another language than `languages` (the nlp stage's `lang`) and passages
@@ -106,7 +110,8 @@ TOPICS = KeyedSchema(
     "topics",
     (
         Column("passage_id", pa.string(), nullable=False),
-        Column("corpus", pa.string(), nullable=False, doc="corpus name from topics.corpora"),
+        Column("corpus", pa.string(), nullable=False,
+               doc="corpus name from topics.corpora, or derived from the data when that is empty"),
         Column("topic", pa.int64(), nullable=False, doc="topic id within the corpus; -1 = no topic"),
         Column("probability", pa.float64(),
                doc="HDBSCAN membership strength; for passages moved out of -1, the similarity that moved them; "
@@ -155,6 +160,46 @@ class CorpusSpec:
         q = raw.get("question")
         questions = None if q is None else [str(x) for x in (q if isinstance(q, list) else [q])]
         return cls(name, kind, questions)
+
+
+#: Names of the corpora derived from the data when `topics.corpora` is empty.
+KIND_CORPUS = {"survey": "enquete", "document": "documenten"}
+
+
+def _corpus_name(text: str) -> str:
+    """A corpus name (lowercase letters, digits, _ and -) from a question id."""
+    return re.sub(r"[^a-z0-9_-]+", "_", str(text).lower()).strip("_-") or "vraag"
+
+
+def derive_corpora(passages: pd.DataFrame, min_answers: int) -> list[CorpusSpec]:
+    """The corpora of `topics.corpora: []`: all survey answers, one corpus per survey question
+    with at least `min_answers` answers with status 'ok', and the documents (each when present).
+
+    A survey with a single question gets no separate corpus for it (it would be the same
+    fit twice). Question corpora come in the order of the questions in the table.
+    """
+    ok = passages[passages["status"] == STATUS_OK]
+    specs: list[CorpusSpec] = []
+    survey = ok[ok["kind"] == "survey"]
+    if len(survey):
+        specs.append(CorpusSpec(KIND_CORPUS["survey"], "survey"))
+    # Answers, not passages: a long answer split at ingest is one answer.
+    answers = survey.drop_duplicates(["wave", "respondent_id", "question_id"])
+    counts = answers["question_id"].dropna().astype(str).value_counts(sort=False)
+    order = list(dict.fromkeys(survey["question_id"].dropna().astype(str)))
+    if len(order) > 1:
+        taken = {s.name for s in specs} | {KIND_CORPUS["document"]}
+        for q in order:
+            if counts[q] < min_answers:
+                continue
+            name, i = f"{KIND_CORPUS['survey']}_{_corpus_name(q)}", 2
+            while name in taken:  # two question ids that only differ in punctuation or case
+                name, i = f"{KIND_CORPUS['survey']}_{_corpus_name(q)}_{i}", i + 1
+            taken.add(name)
+            specs.append(CorpusSpec(name, "survey", [q]))
+    if (ok["kind"] == "document").any():
+        specs.append(CorpusSpec(KIND_CORPUS["document"], "document"))
+    return specs
 
 
 def _languages(value: Any) -> list[str] | None:
@@ -218,6 +263,7 @@ class TopicsConfig:
     """Settings from the `topics` section of params.yaml."""
 
     corpora: list[CorpusSpec]
+    question_corpora_min_answers: int
     random_state: int
     min_passages: int
     min_content_lemmas: int
@@ -244,8 +290,11 @@ class TopicsConfig:
         from pipeline.config import require
 
         corpora_raw = require(cfg, "corpora", "topics")
-        if not isinstance(corpora_raw, list) or not corpora_raw:
-            raise SamenspelError("topics.corpora moet een lijst met minstens één corpus zijn")
+        if corpora_raw is None:
+            corpora_raw = []
+        if not isinstance(corpora_raw, list):
+            raise SamenspelError("topics.corpora moet een lijst zijn (leeg = afgeleid uit de data)",
+                                 hint="bijv. [] of [{name: enquete, kind: survey}, {name: documenten, kind: document}]")
         corpora = [CorpusSpec.from_params(c, i) for i, c in enumerate(corpora_raw)]
         names = [c.name for c in corpora]
         if len(set(names)) != len(names):
@@ -258,6 +307,7 @@ class TopicsConfig:
             raise SamenspelError(f"onbekende topics.embedding.backend '{backend}'", hint=f"kies uit: {', '.join(BACKENDS)}")
         conf = cls(
             corpora=corpora,
+            question_corpora_min_answers=int(require(cfg, "question_corpora_min_answers", "topics")),
             random_state=int(require(cfg, "random_state", "topics")),
             min_passages=int(require(cfg, "min_passages", "topics")),
             min_content_lemmas=int(require(cfg, "min_content_lemmas", "topics")),
@@ -812,7 +862,7 @@ def fit_fingerprint(spec: CorpusSpec, cfg: TopicsConfig, stops: set[str], seeds:
     from pipeline.cache import module_digest
 
     settings = asdict(cfg)
-    for key in ("corpora", "breakdown", "representative_passages", "incremental"):
+    for key in ("corpora", "question_corpora_min_answers", "breakdown", "representative_passages", "incremental"):
         settings.pop(key)
     payload = {
         "format": STATE_FORMAT, "samenspel": pipeline.__version__, "corpus": asdict(spec), "settings": settings,
@@ -1262,8 +1312,9 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
     if not embedder.per_corpus:
         embedder.fit([])  # a pretrained model: loads it (and fails early when it is missing)
     backend = embedder.label
+    specs = cfg.corpora or derive_corpora(passages, cfg.question_corpora_min_answers)
     corpora = [(spec, mark_roles(select_corpus(passages, spec), embedder.input, cfg.min_content_lemmas, cfg.languages))
-               for spec in cfg.corpora]
+               for spec in specs]
     states = Path(cache_dir) / "topics" if cache_dir is not None and cfg.incremental.enabled else None
     fingerprints = [fit_fingerprint(spec, cfg, stops, seeds, backend) if states else "" for spec, _ in corpora]
     plans = [plan_corpus(frame, cfg, states / spec.name if states else None, fp, embedder)

@@ -43,12 +43,27 @@ def test_fallback_lemmas_and_content_words(fallback_nlp):
     assert not {"wij", "en", "de", "[naam]", "naam", "daarna", "."} & set(lemmas)
 
 
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """Each test starts as a fresh process: no warning given yet."""
+    monkeypatch.setattr(nlp_stage, "_WARNED", set())
+
+
 def test_auto_falls_back_with_visible_warning(monkeypatch):
     monkeypatch.setattr(nlp_stage, "model_installed", lambda: False)
     warnings = []
     nlp, label = nlp_stage.load_backend("auto", lambda m, warn=False: warnings.append((m, warn)))
     assert label.startswith("fallback")
     assert warnings and warnings[0][1] is True and "nl_core_news_sm" in warnings[0][0]
+
+
+def test_fallback_warning_is_given_once_per_process(monkeypatch):
+    """nlp, train and evaluate each resolve the backend; in one process the warning comes once."""
+    monkeypatch.setattr(nlp_stage, "model_installed", lambda: False)
+    said = []
+    for _ in range(3):
+        assert nlp_stage.resolve_backend("auto", lambda m, warn=False: said.append(m)) == "fallback"
+    assert said == [nlp_stage.FALLBACK_WARNING]
 
 
 def fake_model():

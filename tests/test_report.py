@@ -34,6 +34,8 @@ REPORT_PARAMS = {
     "theme_questions": ["uitdaging"],
     "groups": ["organisatietype", "functie"],
     "min_group_size": 10,
+    "min_respondents": 20,
+    "language_min_words": 12,
     "alpha": 0.05,
     "correction": "holm",
     "fisher_below": 5,
@@ -121,7 +123,9 @@ def build_classified() -> pd.DataFrame:
                          **_row(codes, 0.8)})
     df = pd.DataFrame(rows)
     df["lang"] = "nl"
-    df.loc[df["passage_id"] == "2026/R26-001/rol", "lang"] = "en"  # flagged by the nlp stage, still coded
+    english = df["passage_id"] == "2026/R26-001/rol"  # flagged by the nlp stage, still coded
+    df.loc[english, "lang"] = "en"
+    df.loc[english, "text"] = "The province should lead the network of municipalities, but nobody wants to pay for it."
     df["scrubbed"] = df["kind"] == "survey"
     df["pii_types"] = [[] for _ in range(len(df))]
     for col in ("row", "page", "paragraph", "chunk"):
@@ -224,6 +228,16 @@ def test_report_has_every_section_and_one_summary_line(report, page):
     assert len(report["messages"]) == 1 and report["messages"][0].startswith("report:")
 
 
+def test_lead_counts_in_dutch_plural_forms(page, tmp_path):
+    lead = html.unescape(re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S).group(1))
+    assert "318 enquêteantwoorden uit 2 golven en 6 alinea's uit 2 regionale documenten" in lead
+    assert "golfven" not in page
+    df, files = build_documents({"documents/convenant.md": [["regie"]]})
+    one = run_on(tmp_path, df, {"stage": "ingest", "totals": {"passages": 1}, "files": files, "ignored": []})
+    lead = re.search(r'<p class="lead">(.*?)</p>', one["page"], flags=re.S).group(1)
+    assert "pipeline: 1 alinea uit 1 regionaal document, automatisch" in lead  # and no "0 golfven"
+
+
 def test_corpus_overview_has_waves_accounting_and_languages(page):
     part = html.unescape(page[page.index('<section id="corpus">'):page.index('<section id="orientaties">')])
     assert "2016-05-15" in part and "2026-04-15" in part
@@ -259,7 +273,8 @@ def test_orientation_shares_per_wave_in_plot_data(report):
     row = data[(data["golf"] == "2016") & (data["orientatie"] == "procesmanager")].iloc[0]
     assert row["aandeel"] == pytest.approx(30 / N_RESP, abs=1e-4)
     per_wave = data.groupby("golf")["aandeel_orientaties"].sum()
-    assert per_wave.to_numpy() == pytest.approx([1.0, 1.0], abs=1e-3)
+    assert list(per_wave.index) == ["2016", "2026", "documenten"]  # the coded document paragraphs next to the waves
+    assert per_wave.to_numpy() == pytest.approx([1.0, 1.0, 1.0], abs=1e-3)
 
 
 def test_themes_have_counts_and_wilson_intervals(report, page):
@@ -270,7 +285,7 @@ def test_themes_have_counts_and_wilson_intervals(report, page):
     assert (row["k"], row["n"]) == (50, N_RESP - 1)  # the filler answer is not in the base
     lo, hi = wilson_interval(50, N_RESP - 1)
     assert (row["ci_laag"], row["ci_hoog"]) == pytest.approx((lo, hi), abs=1e-4)
-    assert "50/79 = 63% (52–73%)" in page
+    assert '63% (52–73%)<br><span class="note-small">50/79</span>' in page
 
 
 def test_wave_comparison_flags_large_change_and_not_tiny_one(report, page):
@@ -525,6 +540,12 @@ def test_document_location_names_page_paragraph_and_heading():
            "passage_id": "gr/0012"}
     assert location(row) == "p. 3, alinea 12 (Artikel 4 Taken)"
     assert location({**row, "section": None, "page": None}) == "alinea 12"
+    # Nested sections, outermost first: the article is shown, not the title of the document.
+    nested = "Gemeenschappelijke regeling Waalvallei 2026 › Hoofdstuk 2 Het algemeen bestuur › Artikel 7 Samenstelling"
+    assert location({**row, "section": nested}) == "p. 3, alinea 12 (… › Artikel 7 Samenstelling)"
+    assert location({**row, "section": "Hoofdstuk 2 › Artikel 7"}) == "p. 3, alinea 12 (Hoofdstuk 2 › Artikel 7)"
+    long_article = "Regeling › Artikel 9 " + "Taken en bevoegdheden van het dagelijks bestuur " * 2
+    assert location({**row, "section": long_article}).startswith("p. 3, alinea 12 (… › Artikel 9 Taken")
 
 
 def test_methods_name_the_nlp_backend(tmp_path):
@@ -542,3 +563,289 @@ def test_methods_name_the_nlp_backend(tmp_path):
     page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
     methods = page[page.index('<section id="verantwoording">'):]
     assert f"<code>{label}</code>" in methods and "offline fallback" in methods
+
+
+# --------------------------------------------------------------------------- unit of analysis
+
+
+def build_waves(waves: dict[str, list[tuple[str, str, list[str] | None]]], chunked: set[str] = frozenset()
+                ) -> tuple[pd.DataFrame, dict]:
+    """Classified survey passages and their accounting from (respondent, question, codes) per
+    wave; codes None is an NA cell. A passage id in `chunked` is split into two passages, as
+    ingest splits a very long answer (only the second part carries the codes)."""
+    rows, files = [], []
+    for w, (wave, answers) in enumerate(waves.items()):
+        counts = {"answers": 0, "non_empty": 0, "na": 0}
+        questions: dict[str, dict] = {}
+        for rid, qid, codes in answers:
+            pid = f"{wave}/{rid}/{qid}"
+            status = "na" if codes is None else "ok"
+            counts["answers"] += 1
+            counts["non_empty" if status == "ok" else "na"] += 1
+            q = questions.setdefault(qid, {"answers": 0, "ok": 0, "empty": 0, "na": 0, "filler": 0, "column": qid,
+                                          "text": ""})
+            q["answers"] += 1
+            q[status] += 1
+            parts = [[], codes] if pid in chunked else [codes or []]
+            for c, part in enumerate(parts):
+                rows.append({"passage_id": pid + (f"#{c}" if len(parts) > 1 else ""), "source": f"surveys/{wave}.csv",
+                             "kind": "survey", "wave": wave, "respondent_id": rid, "question_id": qid, "row": None,
+                             "page": None, "paragraph": None, "chunk": c, "section": None,
+                             "text": f"Antwoord van {rid} op {qid}." if status == "ok" else "NA", "status": status,
+                             "classified": status == "ok", "meta_organisatietype": "gemeente",
+                             "meta_functie": "manager", **_row(part if status == "ok" else [])})
+        respondents = sorted({rid for rid, _, _ in answers})
+        files.append({"file": f"surveys/{wave}.csv", "kind": "survey", "status": "read", "wave": wave,
+                      "date": f"20{10 + w}-01-01", "notes": [], "rows_read": len(respondents), "empty": 0,
+                      "filler": 0, "passages": sum(r["wave"] == wave for r in rows), "questions": questions,
+                      "rows_rejected": [], **counts})
+    df = pd.DataFrame(rows)
+    df["lang"] = "nl"
+    df["scrubbed"] = True
+    df["pii_types"] = [[] for _ in range(len(df))]
+    for col in ("row", "page", "paragraph", "chunk"):
+        df[col] = df[col].astype("Int64")
+    return df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files, "ignored": []}
+
+
+def run_on(folder: Path, df: pd.DataFrame, accounting: dict, params: dict | None = None,
+           topics: pd.DataFrame | None = None) -> dict:
+    """The report on a hand-built table: html text, plot data of the comparison, metrics, messages."""
+    from pipeline.classify import CLASSIFIED
+    from pipeline.report import ReportConfig, run
+
+    folder.mkdir(parents=True, exist_ok=True)
+    write_table(folder / "classified.parquet", df, CLASSIFIED)
+    (folder / "ingest.json").write_text(json.dumps(accounting), encoding="utf-8")
+    if topics is not None:
+        topics.to_parquet(folder / "topics.parquet", index=False)
+    out = folder / "reports"
+    messages: list[str] = []
+    metrics = run(folder / "classified.parquet", folder / "ingest.json", CODEBOOK,
+                  folder / "topics.parquet" if topics is not None else None, out / "topics", out / "index.html",
+                  out / "figures", out / "plots", folder / "report.json",
+                  ReportConfig.from_params(params or {**REPORT_PARAMS, "orientation_questions": [],
+                                                      "theme_questions": []}),
+                  say=lambda msg, warn=False: messages.append(msg))
+    page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    comp = pd.read_csv(out / "plots" / "golfvergelijking.csv", dtype={"item": str, "golf_a": str, "golf_b": str})
+    return {"page": page, "comp": comp, "metrics": metrics, "messages": messages, "out": out}
+
+
+def _section(page: str, name: str) -> str:
+    start = page.index(f'<section id="{name}">')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_talkative_respondent_counts_once_in_the_wave_comparison(tmp_path):
+    # Wave 'oud': respondent R0 gives 18 answers about interests, 29 others one answer without.
+    # Per answer that is 18/47 against 3/30 in 'nieuw' (a significant drop); per respondent 1/30 vs 3/30.
+    questions = [f"v{i}" for i in range(18)]
+    oud = [("R0", q, ["belangen"]) for q in questions]
+    oud += [(f"R{i}", "v0", []) for i in range(1, 30)]
+    oud += [(f"R{i}", q, None) for i in range(1, 30) for q in questions[1:]]
+    nieuw = [(f"N{i}", q, (["belangen"] if i < 3 else []) if q == "v0" else None) for i in range(30) for q in questions]
+    df, acc = build_waves({"oud": oud, "nieuw": nieuw})
+    result = run_on(tmp_path, df, acc)
+    row = result["comp"].set_index("item").loc["belangen"]
+    assert (row["k_a"], row["n_a"], row["k_b"], row["n_b"]) == (1, 30, 3, 30)
+    assert not bool(row["significant"]) and row["conclusie"].startswith("geen aantoonbaar verschil")
+    assert "een respondent telt één keer" in result["page"]
+
+
+def test_no_test_below_the_minimum_of_respondents_and_the_summary_says_so(tmp_path):
+    # Two respondents in 'oud' (one of them with 18 answers): too few to test anything.
+    questions = [f"v{i}" for i in range(18)]
+    oud = [("R0", q, ["belangen"]) for q in questions] + [("R1", "v0", ["regie"])]
+    nieuw = [(f"N{i}", "v0", ["belangen"] if i < 3 else []) for i in range(69)]
+    nieuw += [(f"N{i}", q, None) for i in range(69) for q in questions[1:]]
+    df, acc = build_waves({"oud": oud, "nieuw": nieuw})
+    result = run_on(tmp_path, df, acc)
+    comp, page = result["comp"], result["page"]
+    codes = comp[comp["soort"] == "code"]
+    assert not codes["getoetst"].any() and not codes["significant"].any()
+    assert codes["p"].isna().all() and codes["verschil_pp"].isna().all()
+    assert (codes["conclusie"] == "niet te toetsen (golf oud: 2 respondenten, minimaal 20)").all()
+    part = _section(page, "golfvergelijking")
+    # The bold line agrees with the table beneath it.
+    assert "Geen enkele code veranderde aantoonbaar" not in part
+    assert "<strong>Geen enkele code is getoetst: er zijn te weinig respondenten" in part
+    assert "Golf oud telt 2 respondenten met een gecodeerd antwoord" in part
+    assert "verdict-up" not in part and "verdict-down" not in part and "fig-golfvergelijking" not in part
+    assert result["metrics"]["tests"] == 0 and result["metrics"]["untestable"] == len(codes)
+    assert "change_pp.belangen" not in result["metrics"]
+
+
+def test_only_questions_both_waves_asked_are_compared(tmp_path):
+    # 'oud' also asked 'extra', where every answer is about interests; 'nieuw' never asked it.
+    oud = [(f"R{i}", "rol", ["netwerker"] if i < 10 else []) for i in range(40)]
+    oud += [(f"R{i}", "extra", ["belangen"]) for i in range(40)]
+    nieuw = [(f"N{i}", "rol", ["netwerker"] if i < 12 else []) for i in range(40)]
+    df, acc = build_waves({"oud": oud, "nieuw": nieuw})
+    result = run_on(tmp_path, df, acc)
+    rows = result["comp"].set_index("item")
+    assert (rows.loc["belangen", "k_a"], rows.loc["belangen", "n_a"]) == (0, 40)  # 'extra' left out
+    assert not bool(rows.loc["belangen", "significant"])
+    part = _section(result["page"], "golfvergelijking")
+    assert "Niet vergeleken: <code>extra</code> (alleen in golf oud)" in part
+
+
+def test_headline_counts_real_answers_and_reconcile_with_the_accounting(tmp_path):
+    # 30 respondents, two questions; 'v1' is NA for 25 of them; one long answer split in two passages.
+    answers = [(f"R{i}", "v0", ["regie"] if i < 6 else []) for i in range(30)]
+    answers += [(f"R{i}", "v1", ["regie"] if i == 0 else ([] if i < 5 else None)) for i in range(30)]
+    df, acc = build_waves({"enkel": answers}, chunked={"enkel/R0/v1"})
+    assert len(df) == 61  # 60 cells, one of them in two passages
+    result = run_on(tmp_path, df, acc)
+    page = result["page"]
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S).group(1)
+    assert "35 enquêteantwoorden uit 1 golf," in lead  # 30 + 5 answers, not 60 cells or 36 passages
+    assert "alinea" not in lead  # no documents: not "0 alinea's uit 0 regionale documenten"
+    assert acc["files"][0]["non_empty"] == 35
+    themes = _section(page, "uitdagingen")
+    assert '<span class="note-small">7/35</span>' in themes  # per answer: the split answer counts once
+    per_code = page[page.index('<h3 id="code-regie">'):]
+    assert "7 enquêteantwoorden en 0 documentalinea's met deze code" in per_code
+    assert not [m for m in result["messages"] if "lopen uiteen" in m]
+
+
+def test_a_stale_accounting_is_named(tmp_path):
+    df, acc = build_waves({"enkel": [(f"R{i}", "v0", []) for i in range(5)]})
+    acc["files"][0]["non_empty"] = 7
+    result = run_on(tmp_path, df, acc)
+    assert any("5 bruikbare antwoorden tegen 7 in de verantwoording" in m for m in result["messages"])
+
+
+def test_comparison_summary_agrees_with_its_rows():
+    from pipeline.report import ReportConfig, compare, comparison_summary
+
+    cfg = ReportConfig.from_params(REPORT_PARAMS)
+    big = {"k_a": 10, "n_a": 100, "k_b": 60, "n_b": 100}
+    same = {"k_a": 30, "n_a": 100, "k_b": 31, "n_b": 100}
+    small = {"k_a": 1, "n_a": 5, "k_b": 60, "n_b": 100}
+    table = compare([{"item": "a", "name": "a", **big}, {"item": "b", "name": "b", **same},
+                     {"item": "c", "name": "c", **small}], cfg, ("2016", "2026"))
+    assert list(table["tested"]) == [True, True, False]
+    assert table.loc[2, "verdict"] == "niet te toetsen (golf 2016: 5 respondenten, minimaal 20)"
+    assert comparison_summary(table, "code", "codes") == (
+        "Eén code veranderde aantoonbaar (van 2 getoetst); 1 code was niet te toetsen (te weinig respondenten).")
+    assert comparison_summary(table.iloc[[1]], "code", "codes") == "Geen enkele code veranderde aantoonbaar."
+    assert comparison_summary(table.iloc[[2]], "code", "codes").startswith("Geen enkele code is getoetst")
+    assert comparison_summary(table.iloc[[1]], "onderwerp", "onderwerpen", neuter=True) == (
+        "Geen enkel onderwerp veranderde aantoonbaar.")
+
+
+# --------------------------------------------------------------------------- any data
+
+
+def build_documents(docs: dict[str, list[list[str]]]) -> tuple[pd.DataFrame, list[dict]]:
+    """Coded document paragraphs (codes per paragraph) and their accounting entries."""
+    rows, files = [], []
+    for source, paragraphs in docs.items():
+        stem = Path(source).stem
+        for n, codes in enumerate(paragraphs, start=1):
+            rows.append({"passage_id": f"{stem}/{n:04d}", "source": source, "kind": "document", "wave": None,
+                         "respondent_id": None, "question_id": None, "row": None, "page": None, "paragraph": n,
+                         "chunk": 0, "section": "Hoofdstuk 1 › Artikel 2", "text": f"Alinea {n} van {stem}.",
+                         "status": "ok", "classified": True, "meta_organisatietype": None, "meta_functie": None,
+                         **_row(codes)})
+        files.append({"file": source, "kind": "document", "status": "read", "paragraphs": len(paragraphs),
+                      "passages": len(paragraphs), "pages": None, "notes": []})
+    df = pd.DataFrame(rows)
+    df["lang"] = "nl"
+    df["scrubbed"] = False
+    df["pii_types"] = [[] for _ in range(len(df))]
+    for col in ("row", "page", "paragraph", "chunk"):
+        df[col] = df[col].astype("Int64")
+    return df, files
+
+
+def test_documents_alone_get_the_two_by_two_figure_and_theme_shares(tmp_path):
+    paragraphs = [["strateeg", "regie"]] * 6 + [["netwerker"]] * 3 + [["procesmanager", "belangen"]] + [[]] * 10
+    df, files = build_documents({"documents/regeling.md": paragraphs})
+    result = run_on(tmp_path, df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files,
+                                   "ignored": []})
+    page = result["page"]
+    assert "Geen oriëntaties te tonen" not in page and "Geen thema's te tonen" not in page
+    svg = _svg_of(page, "orientaties_2x2")
+    assert "documenten" in svg and "60%" in svg  # strateeg: 6 of the 10 orientation codes given
+    orient = _section(page, "orientaties")
+    assert '30% (15–52%)<br><span class="note-small">6/20</span>' in orient
+    assert "de gecodeerde alinea's van de documenten (20 alinea's)" in orient
+    themes = _section(page, "uitdagingen")
+    assert 'data-chart="themas_per_golf"' in themes and '<span class="note-small">6/20</span>' in themes  # regie
+    data = pd.read_csv(result["out"] / "plots" / "orientaties_per_golf.csv")
+    assert set(data["golf"]) == {"documenten"}
+
+
+def test_any_survey_question_counts_by_default(tmp_path):
+    # Question ids of a real export, none of them the example's 'rol' or 'uitdaging'.
+    answers = {"pre1": [(f"R{i}", "suggestion", ["netwerker"] if i % 2 else ["strateeg"]) for i in range(25)]
+               + [(f"R{i}", "extraQuestions_vraag1", ["belangen"] if i < 5 else []) for i in range(25)],
+               "pre2": [(f"N{i}", "suggestion", ["netwerker"]) for i in range(25)]}
+    df, acc = build_waves(answers)
+    docs, files = build_documents({"documents/convenant.md": [["organisatieontwikkelaar"], ["schijnsamenwerking"]]})
+    acc["files"] += files
+    acc["totals"]["passages"] += len(docs)
+    result = run_on(tmp_path, pd.concat([df, docs], ignore_index=True), acc)  # [] = all open questions
+    page = result["page"]
+    orient = _section(page, "orientaties")
+    assert "alle open vragen (75 antwoorden)" in orient
+    svg = _svg_of(page, "orientaties_2x2")
+    assert "pre1" in svg and "pre2" in svg and "documenten" in svg
+    # belangen among pre1's answers to both questions
+    assert '10% (4–21%)<br><span class="note-small">5/50</span>' in _section(page, "uitdagingen")
+    assert not [m for m in result["messages"] if "komt in geen enkele golf voor" in m]
+
+
+# --------------------------------------------------------------------------- slips
+
+
+def test_short_or_name_heavy_language_flags_do_not_headline(tmp_path):
+    df, files = build_documents({"documents/regeling.md": [["regie"]] * 4})
+    texts = {1: "Gedeputeerde Staten van Fryslân, de secretaris",  # short
+             2: "Harlingen, Leeuwarden, Sneek, Dokkum, Heerenveen, Drachten, Franeker, Bolsward, Joure, Workum, "
+                "Lemmer en Balk",  # names
+             3: "The municipalities in the region share one board, but each council keeps its own budget for housing."}
+    for n, text in texts.items():
+        df.loc[n - 1, ["text", "lang"]] = [text, "fy" if n < 3 else "en"]
+    result = run_on(tmp_path, df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files,
+                                   "ignored": []})
+    corpus = _section(result["page"], "corpus")
+    assert "1 passage is volgens de taalherkenning niet in het Nederlands (en: 1)" in corpus
+    assert "2 korte passages of passages vol namen kregen van de taalherkenning een andere taal dan Nederlands " \
+           "(fy: 2)" in corpus
+
+
+def test_codes_have_one_short_name_everywhere(page, tmp_path):
+    from pipeline.codebook import load_codebook
+
+    shorts = {c.id: c.short for c in load_codebook(CODEBOOK).codes}
+    assert shorts["strateeg"] == "Strateeg" and shorts["schijnsamenwerking"] == "Schijnsamenwerking voorkomen"
+    for chart in ("orientaties_per_organisatietype", "documenten_codes", "golfvergelijking", "themas_per_golf"):
+        svg = _svg_of(page, chart)
+        assert "alliantiemanager" not in svg, chart
+        assert "Strateeg" in svg or "Belangen bespreekbaar maken" in svg, chart
+    assert 'rotate(-30' in _svg_of(page, "documenten_codes")  # slanted: long names do not run together
+    comparison = _section(html.unescape(page), "golfvergelijking")
+    assert "<tr><td>Strateeg</td>" in comparison and "<tr><td>strateeg</td>" not in comparison
+    # A codebook can name its own short names.
+    book = tmp_path / "codebook.yaml"
+    book.write_text(CODEBOOK.read_text(encoding="utf-8").replace(
+        "naam: Schijnsamenwerking voorkomen", "naam: Schijnsamenwerking voorkomen\n    kort: Schijn"), encoding="utf-8")
+    assert load_codebook(book)["schijnsamenwerking"].short == "Schijn"
+
+
+def test_similar_file_names_stay_distinguishable():
+    from pipeline.report import distinct_labels, shorten
+
+    names = [f"GR_Regeling_Regionaal_Historisch_Centrum_{place}_BWBR00{n}.md"
+             for place, n in (("Gelderland_Oost", 11), ("Groningen_Stad", 12), ("in_Noord_Holland", 13))]
+    labels = distinct_labels(names, 40)
+    assert len(set(labels)) == 3 and all(len(lbl) <= 40 for lbl in labels)
+    assert all(lbl.endswith(f"_BWBR00{n}.md") for lbl, n in zip(labels, (11, 12, 13)))
+    assert shorten("kort.md", 40) == "kort.md"
+    # The old cut kept the start only: the three looked alike.
+    from pipeline.report import truncate
+
+    assert len({truncate(n, 40) for n in names}) == 1

@@ -198,3 +198,29 @@ def test_page_structure_and_layout(opened):
     target = os.environ.get("REPORT_SCREENSHOT")
     if target:
         Path(target).write_bytes(png)
+
+
+def test_long_file_and_wave_names_wrap_instead_of_being_cut_off(tmp_path):
+    """Real exports and regulations have long names without spaces; at 1400 px every table fits."""
+    import pandas as pd
+
+    from tests.test_report import build_documents, build_waves, run_on
+
+    waves = {f"pre{i}_survey_88316{i}_PUBLIC_export_met_een_lange_naam": [
+        (f"R{j}", "extraQuestJustificat_vraag1", ["regie"] if j % 3 else []) for j in range(25)] for i in (1, 2)}
+    df, acc = build_waves(waves)
+    docs, files = build_documents({
+        f"documents/GR_Regeling_Regionaal_Historisch_Centrum_{place}_met_een_heel_lange_bestandsnaam_BWBR00{n}.md":
+            [["regie"], ["netwerker"]] for place, n in (("Gelderland_Oost", 11), ("Groningen_Stad", 12))})
+    acc["files"] += files
+    acc["totals"]["passages"] += len(docs)
+    result = run_on(tmp_path / "run", pd.concat([df, docs], ignore_index=True), acc)
+    browser, state = load_report(result["out"] / "index.html", tmp_path / "profile", width=1400)
+    try:
+        cut = browser.evaluate("""[...document.querySelectorAll('.table-wrap')]
+            .filter(w => w.scrollWidth > w.clientWidth + 1)
+            .map(w => (w.closest('section') || {}).id + ': ' + w.querySelector('tr').textContent.trim().slice(0, 60))""")
+    finally:
+        browser.close()
+    assert state["bodyWidth"] <= 1400
+    assert cut == []

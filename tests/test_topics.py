@@ -88,6 +88,7 @@ CONFIG = {
     "random_state": 7,
     "corpora": [{"name": "alles", "kind": "survey"}, {"name": "vraag_a", "kind": "survey", "question": "a"},
                 {"name": "documenten", "kind": "document"}],
+    "question_corpora_min_answers": 20,
     "min_passages": 20,
     "min_content_lemmas": 1,
     "languages": ["nl", "und"],
@@ -359,6 +360,32 @@ def test_small_and_empty_corpora_are_skipped_with_the_reason(first, tmp_path, pa
     assert len(df) == 15 and set(df["assigned_by"]) == {"skipped"} and set(df["topic"]) == {-1}
     assert "te weinig passages" in (out / "reports" / "klein.md").read_text(encoding="utf-8")
     assert not (out / "models" / "klein").exists()
+
+
+def test_corpora_are_derived_from_the_data_by_default():
+    """`topics.corpora: []`: per kind present, and per question with enough answers, whatever the ids."""
+    table = scrubbed_table([f"Antwoord {i} over samenwerking." for i in range(12)])
+    table["question_id"] = ["extraQuestions_vraag1"] * 5 + ["Rol?"] * 5 + ["kort"] * 2
+    table.loc[5:6, "status"] = "na"  # NA cells are not answers: 'Rol?' has 3
+    docs = scrubbed_table(["Artikel 1. De regeling."] * 2, kind="document").assign(question_id=None, wave=None)
+    specs = topics.derive_corpora(pd.concat([table, docs], ignore_index=True), min_answers=3)
+    assert [(s.name, s.kind, s.questions) for s in specs] == [
+        ("enquete", "survey", None), ("enquete_extraquestions_vraag1", "survey", ["extraQuestions_vraag1"]),
+        ("enquete_rol", "survey", ["Rol?"]), ("documenten", "document", None)]
+    assert [s.name for s in topics.derive_corpora(table, min_answers=4)] == ["enquete", "enquete_extraquestions_vraag1"]
+    # One question only: its corpus would be `enquete` again. Documents only: `documenten`.
+    assert [s.name for s in topics.derive_corpora(table.assign(question_id="v"), min_answers=1)] == ["enquete"]
+    assert [s.name for s in topics.derive_corpora(docs, min_answers=1)] == ["documenten"]
+    assert config(corpora=[]).corpora == []
+
+
+def test_default_corpora_are_fitted_and_named_in_the_output(inputs, tmp_path):
+    df, metrics, out = run_stage(tmp_path, inputs, config(corpora=[], question_corpora_min_answers=30))
+    per_question = pd.read_parquet(inputs[0]).query("status == 'ok'")["question_id"].value_counts()
+    assert per_question["a"] >= 30 > per_question["b"]  # so 'a' gets a corpus and 'b' does not
+    assert list(dict.fromkeys(df["corpus"])) == ["enquete", "enquete_a"]
+    assert metrics["corpora"] == 2 and metrics["enquete_topics"] >= 2
+    assert json.loads((out / "models" / "index.json").read_text())["corpora"].keys() == {"enquete", "enquete_a"}
 
 
 # --------------------------------------------------------------------------- incremental runs
