@@ -28,7 +28,7 @@ SOURCES = $$($(BIN)/python scripts/uv-sources $(TORCH_INDEX)/torch/)
 # one thing installed outside the lock, without its dependencies, so it changes no pin.
 SPACY_MODEL_URL ?= https://github.com/explosion/spacy-models/releases/download/nl_core_news_sm-3.8.0/nl_core_news_sm-3.8.0-py3-none-any.whl
 
-.PHONY: setup lock repro test bench clean
+.PHONY: setup lock repro test bench realtext clean
 
 setup: $(VENV)/.installed
 
@@ -75,6 +75,16 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
+
+# Measure the classifier on the real development set (reads ../shared or $$SAMENSPEL_SHARED;
+# see corpora/realdev/README.md): choose the relevance threshold there, retrain with it,
+# measure the model in use, and rebuild what depends on the measurement.
+realtext: setup
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro train
+	$(BIN)/samenspel realtext --calibrate
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro train
+	$(BIN)/samenspel realtext
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -37,6 +37,8 @@ CLASSIFIED = Schema(
     SCRUBBED.columns + (
         Column("classified", pa.bool_(), nullable=False, doc="false for empty, NA and filler passages"),
         Column("lang", pa.string(), nullable=False, doc="language flag from the nlp stage ('nl', 'en', ..., 'und')"),
+        Column("relevance", pa.float64(), nullable=False,
+               doc="p(the passage is about collaboration between organisations); 0 when not classified"),
         Column("codes", pa.string(), nullable=False, doc="assigned codes joined with ';'"),
         Column("evidence", pa.list_(pa.string()), nullable=False, doc="'code: term, term' per assigned code"),
     ),
@@ -54,6 +56,7 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
     n = len(texts)
     mask = np.ones(n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     proba = np.zeros((n, len(clf.codes)))
+    relevance = np.zeros(n)
     assigned = np.zeros((n, len(clf.codes)), dtype=int)
     ev: list[list[str]] = [[] for _ in range(n)]
     idx = np.flatnonzero(mask)
@@ -61,8 +64,10 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
         X = feature_frame([texts[i] for i in idx], [list(lemmas[i]) for i in idx])
         Xt = clf.transform(X)
         p = clf.predict_proba(Xt=Xt)
+        rel = clf.relevance_proba(Xt=Xt)
         proba[idx] = p
-        assigned[idx] = clf.decide(p)
+        relevance[idx] = rel
+        assigned[idx] = clf.decide(p, rel)
         if evidence:
             for i, e in zip(idx, clf.evidence(Xt, assigned[idx])):
                 ev[i] = e
@@ -71,6 +76,7 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
         out[c] = assigned[:, j]
     out["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
     out["evidence"] = ev
+    out["relevance"] = relevance.round(6)
     return out
 
 
@@ -114,7 +120,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
         parts = [b.split(SEP, 1) for b in batch]
         part = code_passages(clf, [t for t, _ in parts], [l.split(" ") if l else [] for _, l in parts])
         probs = part[[f"p_{c}" for c in clf.codes]].to_numpy().tolist()
-        return [[p, e] for p, e in zip(probs, part["evidence"])]
+        return [[p, e, r] for p, e, r in zip(probs, part["evidence"], part["relevance"])]
 
     fingerprint = [file_digest(model_path, Path(model_path).with_suffix(".json")),
                    module_digest(sys.modules[__name__], model_module)]
@@ -123,14 +129,17 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
     results = cache.map([texts[i] + SEP + " ".join(lemmas[i]) for i in ok_idx], compute)
     cache.close()
     proba = np.zeros((len(texts), len(clf.codes)))
+    relevance = np.zeros(len(texts))
     evidence: list[list[str]] = [[] for _ in texts]
-    for i, (p, e) in zip(ok_idx, results):
+    for i, (p, e, r) in zip(ok_idx, results):
         proba[i] = p
         evidence[i] = list(e)
-    assigned = clf.decide(proba) * ok[:, None]
+        relevance[i] = r
+    assigned = clf.decide(proba, relevance) * ok[:, None]
     coded = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
     for j, c in enumerate(clf.codes):
         coded[c] = assigned[:, j]
+    coded["relevance"] = relevance.round(6)
     coded["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
     coded["evidence"] = evidence
     out = pd.concat([passages.reset_index(drop=True), coded], axis=1)

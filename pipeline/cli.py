@@ -129,7 +129,8 @@ def train(
     cfg = stage.TrainConfig.from_params(section(p, "train", params))
     stage.run(_path(codebook, p, "codebook", params), _path(annotations, p, "annotations", params),
               _path(model, p, "model", params), _path(oof, p, "oof", params),
-              _path(metrics, p, "train_metrics", params), cfg, section(p, "nlp", params)["backend"], say=say)
+              _path(metrics, p, "train_metrics", params), cfg, section(p, "nlp", params)["backend"], say=say,
+              calibration_path=_path(None, p, "relevance_calibration", params))
 
 
 @app.command()
@@ -150,7 +151,28 @@ def evaluate(
     stage.run(_path(codebook, p, "codebook", params), _path(annotations, p, "annotations", params),
               _path(model, p, "model", params), _path(oof, p, "oof", params),
               _path(metrics, p, "evaluate_metrics", params), _path(table, p, "evaluation_table", params),
-              _path(plots, p, "pr_curves", params), section(p, "nlp", params)["backend"], say=say)
+              _path(plots, p, "pr_curves", params), section(p, "nlp", params)["backend"], say=say,
+              realtext_path=_path(None, p, "realtext", params))
+
+
+@app.command()
+def realtext(
+    shared: Optional[Path] = typer.Option(None, help="Map met realdev/ en realworld/ (standaard $SAMENSPEL_SHARED "
+                                                     "of ../shared)."),
+    calibrate: bool = typer.Option(False, "--calibrate", help="Kies ook de relevantiedrempel op de ontwikkelset "
+                                                              "en schrijf die naar paths.relevance_calibration."),
+    beta: float = typer.Option(0.5, help="De drempel krijgt de hoogste F-beta op passageniveau (0,5: precisie "
+                                         "telt twee keer zo zwaar als recall)."),
+    params: Path = ParamsOpt,
+) -> None:
+    """Meet de classificatie op echte teksten (de ontwikkelset in corpora/realdev); leest ../shared."""
+    from pipeline import realtext as stage
+
+    p = load_params(params)
+    stage.run(_path(None, p, "realdev_labels", params), _path(None, p, "model", params),
+              _path(None, p, "realtext", params), _path(None, p, "relevance_calibration", params),
+              section(p, "nlp", params)["backend"], shared=shared, calibrate=calibrate,
+              beta=beta, say=say)
 
 
 @app.command()

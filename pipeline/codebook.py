@@ -28,7 +28,7 @@ def reserved_ids() -> set[str]:
     """Column names of the classified table and the CSV export that a code id would clash with."""
     from pipeline.schema import SCRUBBED
 
-    return set(SCRUBBED.names) | {"classified", "lang", "codes", "evidence", "id", "text"}
+    return set(SCRUBBED.names) | {"classified", "lang", "relevance", "codes", "evidence", "id", "text", "status"}
 
 
 @dataclass(frozen=True)

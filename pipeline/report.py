@@ -1350,15 +1350,25 @@ def per_code_section(df: pd.DataFrame, codebook: Codebook, cfg: ReportConfig) ->
 
 
 def quality_section(evaluation: dict[str, Any], codebook: Codebook) -> dict[str, Any]:
-    """Classifier quality per code on the held-out annotations (keys of metrics/evaluate.json)."""
+    """Classifier quality per code (keys of metrics/evaluate.json): on the held-out
+    annotations in the project's own register, and on real text (`realdev.`)."""
     rows = []
     for c in codebook.codes:
         key = f"heldout.classifier.{c.id}"
+        real = f"realdev.adjudicated.{c.id}"
         if f"{key}.f1" in evaluation:
             rows.append({"code": c, "precision": evaluation.get(f"{key}.precision"),
-                         "recall": evaluation.get(f"{key}.recall"), "f1": evaluation.get(f"{key}.f1")})
+                         "recall": evaluation.get(f"{key}.recall"), "f1": evaluation.get(f"{key}.f1"),
+                         "real_precision": evaluation.get(f"{real}.precision"),
+                         "real_recall": evaluation.get(f"{real}.recall"), "real_f1": evaluation.get(f"{real}.f1")})
+    real = None
+    if "realdev.passages" in evaluation:
+        real = {k: evaluation.get(f"realdev.{k}") for k in (
+            "passages", "coded_passages", "current", "offdomain.passages", "offdomain.rate",
+            "adjudicated.passage.precision", "adjudicated.passage.recall", "adjudicated.micro.precision",
+            "adjudicated.micro.recall", "adjudicated.micro.f1", "kappa.passage")}
     return {"rows": rows, "heldout": evaluation.get("heldout_passages"),
-            "macro_f1": evaluation.get("heldout.classifier.macro.f1")}
+            "macro_f1": evaluation.get("heldout.classifier.macro.f1"), "real": real}
 
 
 def write_plot_data(plots_dir: Path, o_prev: pd.DataFrame, t_prev: pd.DataFrame,

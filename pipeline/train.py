@@ -6,11 +6,18 @@ Outputs: `models/classifier.skops` (+ `.json` with codes, thresholds, backend),
          out-of-fold predictions for the evaluation, and flat metrics comparing the
          candidates.
 Params:  sections `train` and `nlp` (the same NLP backend lemmatises the training
-         passages as the pipeline's passages).
+         passages as the pipeline's passages); `paths.relevance_calibration`.
 
 Thresholds per code are chosen on out-of-fold probabilities of the training part. The
 cross-validated scores reported use, for each fold, thresholds chosen on the other
 folds only, so no fold's labels tune its own threshold.
+
+The relevance threshold (see `pipeline.model`) comes from the calibration file that
+`samenspel realtext --calibrate` writes after measuring on the real development set
+(`corpora/realdev/calibration.json`, committed); without that file it is the one with
+the best passage-level F1 on the out-of-fold predictions. The model records a
+fingerprint of what it does (`fingerprint`), so that a real-text measurement can tell
+whether it was made on the model in use.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import pyarrow as pa
 from pipeline.annotations import label_matrix, load_annotations
 from pipeline.codebook import load_codebook
 from pipeline.files import write_json, write_table
-from pipeline.model import Classifier, build_model, feature_frame
+from pipeline.model import Classifier, feature_frame, fit_two_stage
 from pipeline.progress import progress
 from pipeline.schema import Column, Schema
 
@@ -44,12 +51,14 @@ class TrainConfig:
     word_ngrams: list[int]
     char_ngrams: list[int]
     candidates: dict[str, dict[str, Any]]
+    relevance: bool = True
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "TrainConfig":
         from pipeline.config import require
 
-        return cls(**{f: require(cfg, f, "train") for f in cls.__dataclass_fields__})
+        fields = [f for f in cls.__dataclass_fields__ if f != "relevance"]
+        return cls(**{f: require(cfg, f, "train") for f in fields}, relevance=bool(cfg.get("relevance", True)))
 
 
 def lemmatise(texts: list[str], nlp, batch_size: int = 256) -> list[list[str]]:
@@ -77,31 +86,70 @@ def best_thresholds(y: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return out
 
 
-def out_of_fold(spec, X: pd.DataFrame, y: np.ndarray, folds, cfg: TrainConfig, label: str):
+def fit(spec, X: pd.DataFrame, y: np.ndarray, cfg: TrainConfig, codes: list[str]) -> Classifier:
+    """A classifier for one candidate spec, fitted on X, y (thresholds still empty)."""
+    model, relevance = fit_two_stage(spec, X, y, cfg.word_ngrams, cfg.char_ngrams, cfg.min_df, cfg.random_state,
+                                     relevance=cfg.relevance)
+    return Classifier(model, codes, {}, {}, relevance)
+
+
+def out_of_fold(spec, X: pd.DataFrame, y: np.ndarray, folds, cfg: TrainConfig, label: str, codes: list[str]):
+    """Out-of-fold p_<code> and p(relevant) for every training passage."""
     proba = np.zeros(y.shape, dtype=float)
+    relevance = np.ones(len(y))
     for train_idx, test_idx in progress(folds, f"cv {label}", total=len(folds)):
-        model = build_model(spec, cfg.word_ngrams, cfg.char_ngrams, cfg.min_df, cfg.random_state)
-        model.fit(X.iloc[train_idx], y[train_idx])
-        proba[test_idx] = model.predict_proba(X.iloc[test_idx])
-    return proba
+        clf = fit(spec, X.iloc[train_idx], y[train_idx], cfg, codes)
+        Xt = clf.transform(X.iloc[test_idx])
+        proba[test_idx] = clf.predict_proba(Xt=Xt)
+        relevance[test_idx] = clf.relevance_proba(Xt=Xt)
+    return proba, relevance
 
 
-def honest_cv_predictions(y: np.ndarray, proba: np.ndarray, folds) -> np.ndarray:
-    """0/1 predictions where each fold's thresholds come from the other folds only."""
-    pred = np.zeros_like(y)
-    for train_idx, test_idx in folds:
-        t = best_thresholds(y[train_idx], proba[train_idx])
-        pred[test_idx] = (proba[test_idx] >= t).astype(int)
-    return pred
+def best_relevance_threshold(y: np.ndarray, relevance: np.ndarray) -> float:
+    """The grid threshold on p(relevant) with the best passage-level F1 (ties: nearest 0.5)."""
+    gold = y.any(axis=1).astype(int)[:, None]
+    scores = [f1_per_code(gold, (relevance >= t).astype(int)[:, None])[0] for t in THRESHOLD_GRID]
+    best = max(scores)
+    return float(min((t for t, s in zip(THRESHOLD_GRID, scores) if s >= best - 1e-12), key=lambda t: abs(t - 0.5)))
 
 
-#: Out-of-fold predictions on the training part: p_<code>, gold y_<code>, honest cv_<code>.
-OOF = Schema("oof", (Column("id", pa.string(), nullable=False), Column("cv_fold", pa.int64(), nullable=False)),
+def read_calibration(path: Path | None) -> dict[str, Any] | None:
+    """The committed relevance calibration from the real development set, if there is one."""
+    import json
+
+    if path is None or not Path(path).exists():
+        return None
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if "relevance_threshold" not in data:
+        from pipeline.errors import SamenspelError
+
+        raise SamenspelError("kalibratiebestand zonder relevance_threshold", path=path,
+                             hint="maak het opnieuw met `make realtext`")
+    return data
+
+
+def fingerprint(clf: Classifier, Xt) -> str:
+    """What the model does, as a short hash: its codes and its probabilities (code and
+    relevance, rounded to 4 decimals) on its own training passages. Retraining on the same
+    data with the same settings gives the same fingerprint, whatever else changed in the
+    code; the relevance threshold is not part of it."""
+    import hashlib
+
+    h = hashlib.sha256(" ".join(clf.codes).encode())
+    h.update(np.round(clf.predict_proba(Xt=Xt), 4).tobytes())
+    h.update(np.round(clf.relevance_proba(Xt=Xt), 4).tobytes())
+    return h.hexdigest()[:16]
+
+
+#: Out-of-fold predictions on the training part: p_<code>, gold y_<code>, honest cv_<code>,
+#: and p(relevant) as `relevance`.
+OOF = Schema("oof", (Column("id", pa.string(), nullable=False), Column("cv_fold", pa.int64(), nullable=False),
+                     Column("relevance", pa.float64(), nullable=False)),
              extras={"p_": pa.float64(), "y_": pa.int64(), "cv_": pa.int64()})
 
 
 def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: Path, metrics_path: Path,
-        cfg: TrainConfig, nlp_backend: str, say=None) -> Classifier:
+        cfg: TrainConfig, nlp_backend: str, say=None, calibration_path: Path | None = None) -> Classifier:
     from sklearn.model_selection import KFold
 
     from pipeline.nlp import load_backend
@@ -118,31 +166,42 @@ def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: 
 
         raise SamenspelError(f"te weinig positieve voorbeelden voor {too_few} (minimaal {cfg.cv_folds})",
                              path=annotations_dir, hint="annoteer meer passages (samenspel annotate export)")
-    nlp, backend = load_backend(nlp_backend, say)
+    # The nlp stage already warns when the offline fallback stands in for the model; here
+    # the backend is named in the summary line instead of warning again (issue 15).
+    nlp, backend = load_backend(nlp_backend, lambda msg, warn=False: log.info(msg))
     X = feature_frame(train["text"].tolist(), lemmatise(train["text"].tolist(), nlp))
     folds = list(KFold(cfg.cv_folds, shuffle=True, random_state=cfg.random_state).split(X))
 
     metrics: dict[str, Any] = {"train_passages": len(train), "codes": len(codes)}
     results = {}
     for name, spec in cfg.candidates.items():
-        proba = out_of_fold(spec, X, y, folds, cfg, name)
-        pred = honest_cv_predictions(y, proba, folds)
+        proba, relevance = out_of_fold(spec, X, y, folds, cfg, name, codes)
+        pred = honest_cv_predictions(y, proba, relevance, folds)
         f1 = f1_per_code(y, pred)
-        results[name] = (float(f1.mean()), proba)
+        results[name] = (float(f1.mean()), proba, relevance)
         metrics[f"cv.{name}.macro_f1"] = round(float(f1.mean()), 4)
     chosen = max(results, key=lambda n: (results[n][0], -list(cfg.candidates).index(n)))
-    proba = results[chosen][1]
+    _, proba, relevance = results[chosen]
     thresholds = best_thresholds(y, proba)
     metrics["chosen_index"] = list(cfg.candidates).index(chosen)
+    calibration = read_calibration(calibration_path) if cfg.relevance else None
+    if not cfg.relevance:
+        t_rel, t_source = 0.0, "geen relevantiemodel"
+    elif calibration:
+        t_rel, t_source = float(calibration["relevance_threshold"]), "echte ontwikkelset"
+    else:
+        t_rel, t_source = best_relevance_threshold(y, relevance), "out-of-fold op de trainingsdata"
+    metrics["relevance_threshold"] = t_rel
 
-    model = build_model(cfg.candidates[chosen], cfg.word_ngrams, cfg.char_ngrams, cfg.min_df, cfg.random_state)
-    model.fit(X, y)
-    clf = Classifier(model, codes, {c: float(t) for c, t in zip(codes, thresholds)},
-                     {"candidate": chosen, "spec": cfg.candidates[chosen], "backend": backend,
-                      "train_passages": len(train), "cv_macro_f1": {n: round(r[0], 4) for n, r in results.items()}})
+    clf = fit(cfg.candidates[chosen], X, y, cfg, codes)
+    clf.thresholds = {c: float(t) for c, t in zip(codes, thresholds)}
+    clf.relevance_threshold = t_rel
+    clf.meta = {"candidate": chosen, "spec": cfg.candidates[chosen], "backend": backend,
+                "train_passages": len(train), "cv_macro_f1": {n: round(r[0], 4) for n, r in results.items()},
+                "relevance_threshold_source": t_source, "fingerprint": fingerprint(clf, clf.transform(X))}
     clf.save(model_path)
 
-    pred = honest_cv_predictions(y, proba, folds)
+    pred = honest_cv_predictions(y, proba, relevance, folds)
     fold_of = np.zeros(len(train), dtype=int)
     for k, (_, test_idx) in enumerate(folds):
         fold_of[test_idx] = k
@@ -152,8 +211,10 @@ def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: 
         oof[f"y_{c}"] = y[:, j]
         oof[f"cv_{c}"] = pred[:, j]
     oof["cv_fold"] = fold_of
+    oof["relevance"] = relevance
     write_table(oof_path, oof, OOF)
     write_json(metrics_path, metrics)
     say(f"train: {len(cfg.candidates)} ontwerpen vergeleken op {len(train)} passages; "
-        f"gekozen: {chosen} (cv macro-F1 {results[chosen][0]:.3f}) → {model_path}")
+        f"gekozen: {chosen} (cv macro-F1 {results[chosen][0]:.3f}); relevantiedrempel {t_rel:.2f} "
+        f"({t_source}); lemma's: {backend} → {model_path}")
     return clf

@@ -160,6 +160,8 @@ def test_classifier_features_and_probabilities_equal_the_pipelines(trained):
     features = clf.model.named_steps["features"]
     np.testing.assert_allclose(clf.transform(X).toarray(), features.transform(X).toarray(), rtol=0, atol=1e-12)
     np.testing.assert_allclose(clf.predict_proba(X), clf.model.predict_proba(X), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(clf.relevance_proba(X), clf.relevance.predict_proba(features.transform(X))[:, 1],
+                               rtol=0, atol=1e-12)
 
 
 def test_evidence_terms_are_lemmas_that_raise_the_assigned_codes_score(trained):
@@ -224,3 +226,27 @@ def test_evaluate_reports_consistent_scores(tmp_path, annotations_dir, trained):
                         zero_division=0)
     assert m["cv.classifier.macro.f1"] == pytest.approx(expected, abs=1e-4)
     assert (tmp_path / "pr" / "regie.csv").exists() and "| macro |" in (tmp_path / "e.md").read_text()
+REAL_REGISTER_NEGATIVES = [line for line in (ROOT / "tests" / "fixtures" / "real_register_negatives.txt")
+                           .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+
+
+def test_real_register_negatives_get_no_code(trained, fallback_nlp):
+    """Signature lines, budget and voting articles, headings, table rows and off-topic
+    answers are not about collaboration: the model trained on the project's annotations
+    gives none of them a code, and their p_<code> stays low."""
+    clf, _ = trained
+    nlp, _ = fallback_nlp
+    texts = REAL_REGISTER_NEGATIVES
+    coded = classify.code_passages(clf, texts, train.lemmatise(texts, nlp), evidence=False)
+    wrong = [(t[:60], c) for t, c in zip(texts, coded["codes"]) if c]
+    assert not wrong, f"gecodeerd: {wrong}"
+    assert coded[[f"p_{c}" for c in clf.codes]].to_numpy().max() < 0.5
+
+
+def test_relevance_gates_every_code(trained, fallback_nlp):
+    """No code without p(relevant) at the relevance threshold, whatever p_<code> says."""
+    clf, _ = trained
+    assert clf.two_stage
+    proba = np.full((3, len(clf.codes)), 0.99)
+    got = clf.decide(proba, np.array([clf.relevance_threshold - 0.01, clf.relevance_threshold, 1.0]))
+    assert got[0].sum() == 0 and got[1].sum() == len(clf.codes) and got[2].sum() == len(clf.codes)

@@ -55,7 +55,8 @@ def _row(pid: str, text: str, codes: tuple[str, ...] = (), status: str = "ok", *
     row = {"passage_id": pid, "source": prov.pop("source"), "kind": prov.pop("kind"), "wave": None,
            "respondent_id": None, "question_id": None, "row": None, "page": None, "paragraph": None,
            "chunk": 0, "section": None, "text": text, "status": status, "scrubbed": prov.pop("kind_scrub", True),
-           "pii_types": prov.pop("pii", []), "classified": classified, "codes": ";".join(codes),
+           "pii_types": prov.pop("pii", []), "classified": classified, "relevance": 0.9 if codes else 0.0,
+           "codes": ";".join(codes),
            "evidence": [f"{c}: woord, ander woord" for c in codes], "lang": "nl"}
     row.update(prov)
     for c in CODES:

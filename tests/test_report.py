@@ -87,6 +87,7 @@ def _row(codes, p_hi: float = 0.9):
         on = c in codes
         out[c] = int(on)
         out[f"p_{c}"] = round(p_hi - 0.001 * len(out) if on else 0.05, 6)
+    out["relevance"] = 0.9 if codes else 0.05
     out["codes"] = ";".join(c for c in book.ids if c in codes)
     out["evidence"] = [f"{c}: term" for c in book.ids if c in codes]
     return out
