@@ -141,6 +141,16 @@ def fingerprint(clf: Classifier, Xt) -> str:
     return h.hexdigest()[:16]
 
 
+def honest_cv_predictions(y: np.ndarray, proba: np.ndarray, relevance: np.ndarray, folds) -> np.ndarray:
+    """0/1 predictions where each fold's thresholds come from the other folds only."""
+    pred = np.zeros_like(y)
+    for train_idx, test_idx in folds:
+        t = best_thresholds(y[train_idx], proba[train_idx])
+        t_rel = best_relevance_threshold(y[train_idx], relevance[train_idx])
+        pred[test_idx] = ((proba[test_idx] >= t) & (relevance[test_idx] >= t_rel)[:, None]).astype(int)
+    return pred
+
+
 #: Out-of-fold predictions on the training part: p_<code>, gold y_<code>, honest cv_<code>,
 #: and p(relevant) as `relevance`.
 OOF = Schema("oof", (Column("id", pa.string(), nullable=False), Column("cv_fold", pa.int64(), nullable=False),
