@@ -263,6 +263,7 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
         out[f"p_{c}"] = coded[f"p_{c}"]
     for c in clf.codes:
         out[c] = coded[c]
+    out["relevance"] = coded["relevance"]
     out["codes"] = coded["codes"]
     write_csv(output, out, dialect)
     columns = ""

@@ -85,7 +85,8 @@ def test_several_text_columns_one_row_per_id_and_column_with_status(tmp_path, tr
     lines: list = []
     got = run_file(answers_csv(tmp_path / "antwoorden.csv"), tmp_path / "out.csv", trained, configs, "nl",
                    ["rol", "uitdaging", "rol"], "nr", lines)
-    assert list(got.columns) == ["id", "column", "text", "status", *[f"p_{c}" for c in codes], *codes, "codes"]
+    assert list(got.columns) == ["id", "column", "text", "status", *[f"p_{c}" for c in codes], *codes, "relevance",
+                                 "codes"]
     assert list(zip(got["id"], got["column"])) == [(nr, col) for nr in ANSWERS for col in ("rol", "uitdaging")]
     assert got["status"].tolist() == ["ok", "ok", "filler", "na", "empty", "ok", "ok", "filler"]
     # an NA cell is not "coded, no code": its status says so, and it has no probabilities
@@ -99,7 +100,8 @@ def test_several_text_columns_one_row_per_id_and_column_with_status(tmp_path, tr
     clf = Classifier.load(trained[1] / "classifier.skops")
     for _, row in ok.iterrows():
         assert row["codes"] == ";".join(c for c in codes if row[c] == 1)
-        assert all(row[c] == int(row[f"p_{c}"] >= clf.thresholds[c] - 1e-6) for c in codes)
+        relevant = row["relevance"] >= clf.relevance_threshold - 1e-6
+        assert all(row[c] == int(relevant and row[f"p_{c}"] >= clf.thresholds[c] - 1e-6) for c in codes)
     assert "4 van 8 teksten uit rol, uitdaging gecodeerd" in lines[-1][0] and "CSV-dialect nl" in lines[-1][0]
 
 
