@@ -77,7 +77,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 
 # Measure the classifier on the real development set (reads ../shared or $$SAMENSPEL_SHARED;
-# see corpora/realdev/README.md): choose the relevance threshold there, retrain with it,
+# see corpora/devset/README.md): choose the relevance threshold there, retrain with it,
 # measure the model in use, and rebuild what depends on the measurement.
 realtext: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro train

@@ -165,7 +165,7 @@ def realtext(
                                          "telt twee keer zo zwaar als recall)."),
     params: Path = ParamsOpt,
 ) -> None:
-    """Meet de classificatie op echte teksten (de ontwikkelset in corpora/realdev); leest ../shared."""
+    """Meet de classificatie op echte teksten (de ontwikkelset in corpora/devset); leest ../shared."""
     from pipeline import realtext as stage
 
     p = load_params(params)

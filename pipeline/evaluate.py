@@ -4,7 +4,7 @@ human coding, code by code, on the project's own text and on real text.
 Inputs:  the codebook, the annotations (the held-out `test` split, plus the training
          part for the baseline), the trained classifier and its out-of-fold
          predictions from `train`, and the committed real-text measurement
-         (`corpora/realdev/realtext.json`, written by `samenspel realtext`, which reads
+         (`corpora/devset/realtext.json`, written by `samenspel realtext`, which reads
          the real texts from the shared folder; this stage never does, so `dvc repro`
          gives the same outputs with or without that folder).
 Outputs: flat metrics JSON (precision, recall, F1 per code and macro/micro averages,
@@ -85,7 +85,7 @@ def realtext_lines(m: dict, current: bool, codes: list[str]) -> list[str]:
                   "instellingen of drempels). Meet opnieuw met `make realtext`.", ""]
     lines += [
         f"{m['passages']} echte passages die niemand voor dit project schreef ({sources}), gelezen uit de map "
-        f"`../shared`; alleen de labels staan in het project (`corpora/realdev/labels.jsonl`). Twee onafhankelijke "
+        f"`../shared`; alleen de labels staan in het project (`corpora/devset/labels.jsonl`). Twee onafhankelijke "
         f"codeurs codeerden blind, met alleen het codeboek en het artikel; {m['disagreements']} passages "
         f"verschilden en gingen naar een derde blinde codeur, waarna per code de meerderheid geldt. "
         f"{m['coded_passages']} passages kregen een code. Nooit gebruikt voor training; wel voor de "
@@ -199,7 +199,7 @@ def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: 
         lines += realtext_lines(real, current, codes)
     else:
         lines += ["", "## 2. Echte teksten", "", "Nog niet gemeten: `make realtext` (leest `../shared`) schrijft "
-                  "`corpora/realdev/realtext.json`."]
+                  "`corpora/devset/realtext.json`."]
     write_text(table_path, "\n".join(lines) + "\n")
     behind = [c for c in codes if h[f"{c}.f1"] <= b[f"{c}.f1"]]
     say(f"evaluate ({backend}): toets macro-F1 {h['macro.f1']:.3f} (woordenboek {b['macro.f1']:.3f}, kruisvalidatie "

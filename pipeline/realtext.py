@@ -1,6 +1,6 @@
 """Real text the project did not write: reading it by locator, for the development set.
 
-The real-text development set (`corpora/realdev/labels.jsonl`) stores only labels and a
+The real-text development set (`corpora/devset/labels.jsonl`) stores only labels and a
 locator per passage, never the text: the texts are in the `shared` folder beside the
 project (`../shared`, or `$SAMENSPEL_SHARED`), which a user's machine usually does not
 have. This module turns those files into passages the same way every time, so that a
@@ -170,7 +170,7 @@ STRONG = re.compile(r"samenwerk|gezamenlijk|overleg|afstemm|coördin|regie|partn
 
 
 def sample_devset(passages: list[RealPassage], seed: int = 20261207) -> list[RealPassage]:
-    """The development sample (how `corpora/realdev/labels.jsonl` was drawn).
+    """The development sample (how `corpora/devset/labels.jsonl` was drawn).
 
     First draw: per regulation 4 random blocks and 3 among those matching `COLLAB`; 80
     passages of the coalition agreement; all citizen reports and partypanel answers; 100
@@ -218,7 +218,7 @@ def sample_devset(passages: list[RealPassage], seed: int = 20261207) -> list[Rea
 
 
 def load_labels(path: str | Path) -> list[dict]:
-    """The development set's labels: one JSON object per passage (see corpora/realdev/README.md)."""
+    """The development set's labels: one JSON object per passage (see corpora/devset/README.md)."""
     import json
 
     path = Path(path)

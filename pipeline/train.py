@@ -14,7 +14,7 @@ folds only, so no fold's labels tune its own threshold.
 
 The relevance threshold (see `pipeline.model`) comes from the calibration file that
 `samenspel realtext --calibrate` writes after measuring on the real development set
-(`corpora/realdev/calibration.json`, committed); without that file it is the one with
+(`corpora/devset/calibration.json`, committed); without that file it is the one with
 the best passage-level F1 on the out-of-fold predictions. The model records a
 fingerprint of what it does (`fingerprint`), so that a real-text measurement can tell
 whether it was made on the model in use.

@@ -43,7 +43,7 @@ def make_workspace(ws: Path) -> dict:
     (ws / "corpora" / "annotations").mkdir(parents=True)
     shutil.copy(ROOT / "corpora" / "codebook.yaml", ws / "corpora" / "codebook.yaml")
     # the committed real-text measurement and relevance threshold (inputs of train and evaluate)
-    shutil.copytree(ROOT / "corpora" / "realdev", ws / "corpora" / "realdev")
+    shutil.copytree(ROOT / "corpora" / "devset", ws / "corpora" / "devset")
     shutil.copy(ROOT / "corpora" / "annotations" / "train_enquete_a.jsonl", ws / "corpora" / "annotations")
     test = [json.loads(l) for l in (ROOT / "corpora" / "annotations" / "train_beleid_a.jsonl")
             .read_text(encoding="utf-8").splitlines()[:40]]

@@ -10,7 +10,7 @@ import pytest
 from pipeline import realtext as rt
 from tests.conftest import ROOT
 
-LABELS = ROOT / "corpora" / "realdev" / "labels.jsonl"
+LABELS = ROOT / "corpora" / "devset" / "labels.jsonl"
 CODES = ["strateeg", "procesmanager", "netwerker", "organisatieontwikkelaar", "belangen", "schijnsamenwerking",
          "regie"]
 
