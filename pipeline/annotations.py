@@ -4,6 +4,10 @@ One JSON object per line: ``id``, ``text``, ``codes`` (list of codebook ids, pos
 empty), ``register`` (``enquete`` or ``beleid``), ``annotator``, ``split`` (``train``
 or ``test``) and optionally ``date``. The ``test`` split is held out: it is never
 used for training or for choosing thresholds.
+
+Passages that were checked by blind coders also carry ``writer`` (the writer's own codes),
+``coder_a`` and ``coder_b``; their ``codes`` are then the per-code majority of the three
+(`majority_codes`, see corpora/annotations/README.md).
 """
 
 from __future__ import annotations
@@ -52,6 +56,12 @@ def load_annotations(folder: str | Path, codebook: Codebook) -> pd.DataFrame:
     if len(dup):
         raise SamenspelError(f"dubbele annotatie-id's: {sorted(set(dup))[:5]}", path=folder)
     return df
+
+
+def majority_codes(writer: list[str], coder_a: list[str], coder_b: list[str], codes: list[str]) -> list[str]:
+    """The codes that at least two of writer, coder A and coder B gave, in codebook order."""
+    votes = [set(writer), set(coder_a), set(coder_b)]
+    return [c for c in codes if sum(c in v for v in votes) >= 2]
 
 
 def label_matrix(df: pd.DataFrame, codes: list[str]):

@@ -1,0 +1,53 @@
+"""Annotations: reading, checking and the adjudication rule of the coder-checked files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.annotations import label_matrix, load_annotations, majority_codes
+from pipeline.codebook import load_codebook
+from pipeline.errors import SamenspelError
+
+ROOT = Path(__file__).resolve().parents[1]
+CODEBOOK = load_codebook(ROOT / "corpora" / "codebook.yaml")
+
+
+def test_majority_needs_two_of_writer_and_the_two_coders():
+    codes = CODEBOOK.ids
+    assert majority_codes(["regie"], ["regie"], [], codes) == ["regie"]
+    assert majority_codes(["regie"], [], [], codes) == []
+    assert majority_codes([], ["belangen", "strateeg"], ["strateeg", "belangen"], codes) == ["strateeg", "belangen"]
+    assert majority_codes(["netwerker"], ["regie"], ["belangen"], codes) == []
+
+
+def test_committed_coder_checked_files_follow_the_majority_rule():
+    """Every passage with coder labels has the majority of writer, A and B as its codes."""
+    checked = 0
+    for path in sorted((ROOT / "corpora" / "annotations").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            if "coder_a" not in rec:
+                continue
+            checked += 1
+            assert rec["codes"] == majority_codes(rec["writer"], rec["coder_a"], rec["coder_b"], CODEBOOK.ids), rec["id"]
+    assert checked >= 2000
+
+
+def test_unknown_code_is_refused_with_the_line(tmp_path):
+    rec = {"id": "x1", "text": "tekst", "codes": ["onbekend"], "register": "beleid", "annotator": "t", "split": "train"}
+    (tmp_path / "a.jsonl").write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    with pytest.raises(SamenspelError, match="regel 1: onbekende code"):
+        load_annotations(tmp_path, CODEBOOK)
+
+
+def test_extra_fields_are_kept_out_and_labels_become_a_matrix(tmp_path):
+    rec = {"id": "x1", "text": "tekst", "codes": ["regie"], "writer": [], "coder_a": ["regie"], "coder_b": ["regie"],
+           "register": "beleid", "annotator": "t", "split": "train"}
+    (tmp_path / "a.jsonl").write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    df = load_annotations(tmp_path, CODEBOOK)
+    assert "coder_a" not in df.columns
+    y = label_matrix(df, CODEBOOK.ids)
+    assert y.sum() == 1 and y[0, CODEBOOK.ids.index("regie")] == 1
