@@ -22,7 +22,9 @@ Per corpus (a `kind`, optionally narrowed to survey questions; only status 'ok')
    backend reads) are set aside: duplicate points make UMAP's neighbour graph ambiguous
    and so the run irreproducible. All get their row back at the end — a duplicate the
    topic of its first occurrence, the others topic -1.
-2. Embeddings from the backend in `topics.embedding` (see `pipeline.embeddings`).
+2. Embeddings from the backend in `topics.embedding` (see `pipeline.embeddings`), rounded to
+   `topics.embedding.decimals`: the last bits, in which BLAS kernels and C libraries of
+   different machines differ, then never reach UMAP and HDBSCAN (see `pipeline.reproducible`).
 3. BERTopic with seeded UMAP, HDBSCAN, a CountVectorizer on content lemmas (Dutch stop
    words + a domain list; `min_df` counted over passages) and c-TF-IDF. UMAP/HDBSCAN
    sizes shrink with small corpora; below `min_passages` unique passages the corpus is
@@ -54,6 +56,7 @@ import html
 import json
 import logging
 import math
+import os
 import re
 import shutil
 import sys
@@ -67,6 +70,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from bertopic.backend import BaseEmbedder
 
 from pipeline import coherence
 from pipeline.embeddings import LEMMA_TOKEN_PATTERN, Embedder, make_embedder
@@ -270,6 +274,7 @@ class TopicsConfig:
     languages: list[str] | None
     embedding_backend: str
     embedding_settings: dict[str, Any]
+    embedding_decimals: int
     umap: UmapSettings
     hdbscan: HdbscanSettings
     vectorizer: VectorizerSettings
@@ -314,6 +319,7 @@ class TopicsConfig:
             languages=_languages(require(cfg, "languages", "topics")),
             embedding_backend=backend,
             embedding_settings=require(emb, backend, "topics.embedding"),
+            embedding_decimals=int(require(emb, "decimals", "topics.embedding")),
             umap=_settings(UmapSettings, cfg, "umap"),
             hdbscan=_settings(HdbscanSettings, cfg, "hdbscan"),
             vectorizer=_settings(VectorizerSettings, cfg, "vectorizer"),
@@ -329,6 +335,9 @@ class TopicsConfig:
             compare_defaults=bool(require(cfg, "compare_defaults", "topics")),
             incremental=_settings(IncrementalSettings, cfg, "incremental"),
         )
+        if conf.embedding_decimals < 1:
+            raise SamenspelError("topics.embedding.decimals moet minstens 1 zijn",
+                                 hint="bijv. 4: genoeg voor de clustering, en gelijk op elke machine")
         if conf.outliers.strategy not in OUTLIER_STRATEGIES:
             raise SamenspelError(f"onbekende topics.outliers.strategy '{conf.outliers.strategy}'",
                                  hint=f"kies uit: {', '.join(OUTLIER_STRATEGIES)}")
@@ -511,6 +520,34 @@ class CorpusResult:
     model_folder: Path | None = None  # saved model to copy instead of saving `model` (incremental mode)
 
 
+def passage_embeddings(docs: list[str], embedder: Embedder, shared: dict[str, np.ndarray] | None,
+                       decimals: int) -> np.ndarray:
+    """The embeddings of `docs` as UMAP and HDBSCAN get them, rounded to `decimals`.
+
+    A backend fitted per corpus embeds them now; a pretrained one has done so already (`shared`).
+    UMAP and HDBSCAN amplify any difference in their input, and the last bits of an embedding
+    differ between machines (BLAS kernels, the C library's `log`): rounding drops those bits.
+    """
+    raw = embedder.embed(docs) if embedder.per_corpus else np.vstack([shared[d] for d in docs])
+    return np.round(raw, decimals)
+
+
+class RoundedEmbedder(BaseEmbedder):
+    """A backend whose embeddings come out rounded like the passages' (`passage_embeddings`).
+
+    BERTopic embeds the seed topics with its `embedding_model` and averages them into the
+    passages' embeddings, so those must be rounded too.
+    """
+
+    def __init__(self, embedder: Embedder, decimals: int):
+        super().__init__()
+        self.embedder = embedder
+        self.decimals = decimals
+
+    def embed(self, documents: Sequence[str], verbose: bool = False) -> np.ndarray:
+        return np.round(self.embedder.embed(documents), self.decimals)
+
+
 def _vocabulary(lemma_docs: Sequence[str], cfg: TopicsConfig, stops: set[str]) -> list[str]:
     """Terms in at least `min_df` passages.
 
@@ -663,16 +700,14 @@ def fit_corpus(spec: CorpusSpec, frame: pd.DataFrame, cfg: TopicsConfig, embedde
     embed_docs = frame.loc[unique, "embed_doc"].tolist()
     if embedder.per_corpus:
         embedder = copy.deepcopy(embedder).fit(embed_docs)
-        embeddings = embedder.embed(embed_docs)
-    else:
-        embeddings = np.vstack([shared[d] for d in embed_docs])
+    embeddings = passage_embeddings(embed_docs, embedder, shared, cfg.embedding_decimals)
 
     sizes = adapt_sizes(len(unique), cfg)
     vectorizer = CountVectorizer(token_pattern=LEMMA_TOKEN_PATTERN, stop_words=sorted(stops),
                                  ngram_range=tuple(cfg.vectorizer.ngram_range), vocabulary=vocabulary)
     model = BERTopic(
         language="multilingual",  # the English default would strip letters with diacritics
-        embedding_model=embedder,
+        embedding_model=RoundedEmbedder(embedder, cfg.embedding_decimals),
         umap_model=UMAP(n_neighbors=sizes.n_neighbors, n_components=sizes.n_components, min_dist=cfg.umap.min_dist,
                         metric=cfg.umap.metric, random_state=cfg.random_state),
         # HDBSCAN has no randomness: given the seeded UMAP output its clusters are fixed.
@@ -780,11 +815,8 @@ def extend_corpus(spec: CorpusSpec, frame: pd.DataFrame, cfg: TopicsConfig, plan
 
     if new:
         lemma_docs = frame.loc[new, "lemma_doc"].tolist()
-        embed_docs = frame.loc[new, "embed_doc"].tolist()
-        if embedder.per_corpus:
-            embeddings = embedder.embed(embed_docs)
-        else:
-            embeddings = np.vstack([shared[d] for d in embed_docs])
+        embeddings = passage_embeddings(frame.loc[new, "embed_doc"].tolist(), embedder, shared,
+                                        cfg.embedding_decimals)
         with quiet():
             topics, probs = model.transform(lemma_docs, embeddings=embeddings)
             topics = [int(t) for t in topics]
@@ -858,7 +890,7 @@ def fit_fingerprint(spec: CorpusSpec, cfg: TopicsConfig, stops: set[str], seeds:
     import importlib.metadata as md
 
     import pipeline
-    from pipeline import embeddings
+    from pipeline import embeddings, reproducible
     from pipeline.cache import module_digest
 
     settings = asdict(cfg)
@@ -867,9 +899,11 @@ def fit_fingerprint(spec: CorpusSpec, cfg: TopicsConfig, stops: set[str], seeds:
     payload = {
         "format": STATE_FORMAT, "samenspel": pipeline.__version__, "corpus": asdict(spec), "settings": settings,
         "stop_words": sorted(stops), "seeds": seeds, "backend": backend,
-        "code": module_digest(sys.modules[__name__], embeddings, coherence),  # coherence: the kept defaults' scores
+        "native_cpu": reproducible.native_requested(os.environ),  # a fit on the host's kernels is not the pinned one
+        # coherence: the kept defaults' scores; reproducible: the numeric environment of the fit
+        "code": module_digest(sys.modules[__name__], embeddings, coherence, reproducible),
         "libraries": {name: md.version(name) for name in ("bertopic", "umap-learn", "hdbscan", "scikit-learn",
-                                                           "numpy", "scipy")},
+                                                           "numpy", "scipy", "numba")},  # numba compiles UMAP
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 

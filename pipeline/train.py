@@ -36,6 +36,7 @@ from pipeline.codebook import load_codebook
 from pipeline.files import write_json, write_table
 from pipeline.model import Classifier, feature_frame, fit_two_stage
 from pipeline.progress import progress
+from pipeline.reproducible import round_floats
 from pipeline.schema import Column, Schema
 
 log = logging.getLogger(__name__)
@@ -222,7 +223,7 @@ def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: 
         oof[f"cv_{c}"] = pred[:, j]
     oof["cv_fold"] = fold_of
     oof["relevance"] = relevance
-    write_table(oof_path, oof, OOF)
+    write_table(oof_path, round_floats(oof), OOF)  # the same bytes on every machine
     write_json(metrics_path, metrics)
     say(f"train: {len(cfg.candidates)} ontwerpen vergeleken op {len(train)} passages; "
         f"gekozen: {chosen} (cv macro-F1 {results[chosen][0]:.3f}); relevantiedrempel {t_rel:.2f} "

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+import pipeline  # noqa: F401  first, as the samenspel command: pins numba and numpy before they load
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

