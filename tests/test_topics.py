@@ -602,6 +602,27 @@ def test_tfidf_svd_embedder_is_seeded_and_normalised():
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
 
 
+def test_embeddings_reach_umap_rounded_from_either_kind_of_backend():
+    import numpy as np
+
+    docs = [" ".join(t.lower().split()) for theme in THEMES.values() for t in theme]
+    fitted = embeddings.make_embedder("tfidf_svd", CONFIG["embedding"]["tfidf_svd"], 3).fit(docs)
+    raw = fitted.embed(docs)
+    rounded = topics.passage_embeddings(docs, fitted, None, 2)
+    assert np.array_equal(rounded, np.round(raw, 2)) and not np.array_equal(rounded, raw)
+    # a pretrained backend's embeddings were made once for all corpora (`shared`)
+    pretrained = embeddings.Embedder()
+    shared = dict(zip(docs, raw))
+    assert np.array_equal(topics.passage_embeddings(docs[:3], pretrained, shared, 2), rounded[:3])
+    # the seed topics BERTopic embeds itself come out rounded the same way
+    assert np.array_equal(topics.RoundedEmbedder(fitted, 2).embed(docs[:3]), rounded[:3])
+
+
+def test_embedding_decimals_must_be_positive():
+    with pytest.raises(SamenspelError, match="topics.embedding.decimals"):
+        config(embedding={**CONFIG["embedding"], "decimals": 0})
+
+
 def tiny_sentence_transformer(folder):
     """A randomly initialised 1-layer BERT saved as a sentence-transformers folder: no download."""
     import torch
