@@ -159,12 +159,49 @@ def fit_two_stage(spec: dict[str, Any], X: pd.DataFrame, y: np.ndarray, word_ngr
     """
     model = build_model(spec, word_ngrams, char_ngrams, min_df, random_state)
     if not relevance:
-        return model.fit(X, y), None
+        return round_calibration(model.fit(X, y)), None
     features, clf = model.named_steps["features"], model.named_steps["clf"]
     Xt = features.fit_transform(X)
     rel = build_estimator(spec, random_state).fit(Xt, y.any(axis=1).astype(int))
     clf.fit(Xt, y)
-    return model, rel
+    return round_calibration(model), round_calibration(rel)
+
+
+#: Decimals kept of the fitted sigmoid calibrations (see `round_calibration`).
+CALIBRATION_DECIMALS = 10
+
+
+def round_calibration(estimator, decimals: int = CALIBRATION_DECIMALS):
+    """`estimator`, with the slope and offset of every fitted sigmoid calibration rounded.
+
+    Platt scaling is fitted by scipy's optimiser, whose last bits depend on the BLAS
+    kernel and thread count: on another CPU the calibrations of the same data differ in
+    the 15th-16th digit, and so do the bytes of the saved model (everything else in it,
+    liblinear's weights and the TF-IDF vocabulary and idf, came out identical). Rounded to
+    10 decimals, a value changes by at most 5e-11, far below the 4 decimals kept of every
+    probability, and the same data gives the same file on any machine. Returns `estimator`.
+    """
+    from sklearn.calibration import _SigmoidCalibration
+
+    seen: set[int] = set()
+
+    def visit(obj, depth: int = 0) -> None:
+        if id(obj) in seen or depth > 16:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, _SigmoidCalibration):
+            obj.a_, obj.b_ = (type(v)(round(float(v), decimals)) for v in (obj.a_, obj.b_))
+            return
+        if isinstance(obj, (list, tuple)):
+            for item in obj:
+                visit(item, depth + 1)
+        elif type(obj).__module__.startswith("sklearn") and hasattr(obj, "__dict__"):
+            for value in vars(obj).values():
+                if isinstance(value, (list, tuple)) or type(value).__module__.startswith("sklearn"):
+                    visit(value, depth + 1)
+
+    visit(estimator)
+    return estimator
 
 
 def char_wb_transform(vectorizer, texts: list[str]) -> "sp.csr_matrix":
