@@ -51,3 +51,23 @@ def test_extra_fields_are_kept_out_and_labels_become_a_matrix(tmp_path):
     assert "coder_a" not in df.columns
     y = label_matrix(df, CODEBOOK.ids)
     assert y.sum() == 1 and y[0, CODEBOOK.ids.index("regie")] == 1
+
+
+def test_second_blind_round_matches_the_adopted_labels_as_the_check_reports():
+    """corpora/checks/second_round.jsonl covers its four files passage for passage, and its
+    coders agree with the adopted codes at the κ that corpora/checks/README.md reports
+    (lowest per code: regie, 0,90)."""
+    from pipeline.realtext import cohen_kappa
+
+    rows = [json.loads(line) for line in
+            (ROOT / "corpora" / "checks" / "second_round.jsonl").read_text(encoding="utf-8").splitlines()]
+    adopted = {}
+    for name in sorted({r["file"] for r in rows}):
+        for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            adopted[rec["id"]] = set(rec["codes"])
+    assert [r["id"] for r in rows] == list(adopted)  # every passage once, in file order
+    for coder in ("coder_a", "coder_b"):
+        for code in CODEBOOK.ids:
+            kappa = cohen_kappa([code in r[coder] for r in rows], [code in adopted[r["id"]] for r in rows])
+            assert kappa >= 0.895, (coder, code, kappa)
