@@ -49,7 +49,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,7 @@ from lxml import etree
 from pipeline.classify import CLASSIFIED
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.errors import SamenspelError
-from pipeline.files import CSV_DIALECTS, atomic_path, csv_bytes, csv_dialect, is_formula_like, read_table
+from pipeline.files import CSV_DIALECTS, atomic_path, csv_bytes, csv_dialect, is_formula_like, read_table, stable_zip
 from pipeline.progress import progress
 
 log = logging.getLogger(__name__)
@@ -590,25 +590,12 @@ def workbook_bytes(sheets: list[Sheet], cfg: ExportConfig) -> bytes:
     wb.properties.modified = cfg.timestamp
     buf = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook stamps `modified` with the current time.
-    # Stored, not deflated: zip_bytes below compresses every entry anyway.
+    # Stored, not deflated: stable_zip below compresses every entry anyway.
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as written:
         entries = [(info.filename, written.read(info)) for info in written.infolist()]
-    return zip_bytes(entries, cfg.timestamp)
-
-
-def zip_bytes(entries: Iterable[tuple[str, bytes]], when: dt.datetime) -> bytes:
-    """A zip whose bytes depend only on the entries: fixed dates, system and permissions."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
-    return buf.getvalue()
+    return stable_zip(entries, cfg.timestamp.timetuple()[:6])
 
 
 # --------------------------------------------------------------------------- REFI-QDA
@@ -860,7 +847,7 @@ def qdpx_bytes(sources: list[TextSource], codebook: Codebook, cfg: ExportConfig)
     project, files = project_xml(sources, codebook, cfg)
     entries = [("project.qde", project)]
     entries += [(files[src.key], src.text.encode("utf-8")) for src in sources]
-    return zip_bytes(entries, cfg.timestamp)
+    return stable_zip(entries, cfg.timestamp.timetuple()[:6])
 
 
 # --------------------------------------------------------------------------- stage
