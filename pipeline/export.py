@@ -55,11 +55,11 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from pipeline.classify import CLASSIFIED
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.errors import SamenspelError
 from pipeline.files import CSV_DIALECTS, atomic_path, csv_bytes, csv_dialect, is_formula_like, read_table, stable_zip
 from pipeline.progress import progress
+from pipeline.schema import CLASSIFIED
 
 log = logging.getLogger(__name__)
 

@@ -142,7 +142,7 @@ def make_cfg(**over):
 
 
 def write_inputs(folder: Path) -> tuple[Path, Path, Path, pd.DataFrame]:
-    from pipeline.classify import CLASSIFIED
+    from pipeline.schema import CLASSIFIED
     from pipeline.files import write_table
     folder.mkdir(parents=True, exist_ok=True)
     df = classified_frame()
