@@ -142,15 +142,14 @@ def make_cfg(**over):
 
 
 def write_inputs(folder: Path) -> tuple[Path, Path, Path, pd.DataFrame]:
-    from pipeline.schema import CLASSIFIED
+    from pipeline.schema import CLASSIFIED, TOPICS
     from pipeline.files import write_table
     folder.mkdir(parents=True, exist_ok=True)
     df = classified_frame()
     classified = folder / "classified.parquet"
     write_table(classified, df, CLASSIFIED)
     topics = folder / "topics.parquet"
-    # Written without pipeline.topics.TOPICS: importing that module loads BERTopic (slow).
-    topics_frame(df).to_parquet(topics, index=False)
+    write_table(topics, topics_frame(df), TOPICS)
     codebook = folder / "codebook.yaml"
     codebook.write_text(CODEBOOK_YAML, encoding="utf-8")
     return classified, codebook, topics, df

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 import pandas as pd
 
 from pipeline.codebook import Codebook
 from pipeline.errors import SamenspelError
 from pipeline.export.config import Say
+from pipeline.files import read_table
+from pipeline.schema import TOPICS
 
 
 def check_codes(df: pd.DataFrame, codebook: Codebook, path: Path) -> None:
@@ -25,35 +28,18 @@ def check_codes(df: pd.DataFrame, codebook: Codebook, path: Path) -> None:
                              hint="codeboek en classificatie lopen uiteen; draai `dvc repro classify` opnieuw")
 
 
-#: Columns of `topics.parquet` (schema `TOPICS` in pipeline.topics) that the export reads.
-TOPIC_COLUMNS = ("passage_id", "corpus", "label")
-
-
-def read_topic_labels(path: Path) -> pd.DataFrame:
-    """passage_id, corpus and label from `topics.parquet`, checked at the boundary.
-
-    Only these columns are checked, not the whole `TOPICS` schema: importing it from
-    `pipeline.topics` loads BERTopic, which takes longer than the whole export.
-    """
+def read_topics(path: Path) -> pd.DataFrame:
+    """`topics.parquet`, checked against its schema `TOPICS` at the boundary."""
     try:
-        topics = pd.read_parquet(path, columns=list(TOPIC_COLUMNS))
-    except (OSError, ValueError, KeyError) as exc:
+        return read_table(path, TOPICS)
+    except (OSError, ValueError) as exc:  # not Parquet, or cut off; schema errors explain themselves
         raise SamenspelError(f"onderwerpen niet leesbaar ({exc})", path=path,
                              hint="draai `dvc repro topics` opnieuw") from None
-    if topics[list(TOPIC_COLUMNS)].isna().any().any():
-        raise SamenspelError("lege passage_id, corpus of label in de onderwerpen", path=path,
-                             hint="draai `dvc repro topics` opnieuw")
-    dup = topics.duplicated(["corpus", "passage_id"])
-    if dup.any():
-        first = topics.loc[dup].iloc[0]
-        raise SamenspelError(f"passage '{first['passage_id']}' staat twee keer in corpus '{first['corpus']}'",
-                             path=path, hint="draai `dvc repro topics` opnieuw")
-    return topics
 
 
 def topic_labels(topics_path: Path, passage_ids: pd.Series, corpora: list[str], say: Say) -> pd.DataFrame:
     """One column `onderwerp_<corpus>` with the topic label per passage (empty outside the corpus)."""
-    topics = read_topic_labels(topics_path)
+    topics = read_topics(topics_path)
     available = list(dict.fromkeys(topics["corpus"]))
     wanted = corpora or available
     absent = [c for c in wanted if c not in available]
