@@ -1,4 +1,4 @@
-"""`pipeline.files`: byte-stable zips and skops files, the same content giving the same bytes."""
+"""`pipeline.files`: byte-stable zips and skops files (the same content gives the same bytes), formula-safe CSV text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 import zipfile
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
@@ -139,3 +140,18 @@ def test_stable_zip_bytes_do_not_change():
     content = stable_zip([("a.txt", b"samenspel\n", zipfile.ZIP_STORED),
                           ZipMember("b/c.xml", b"<x/>", zipfile.ZIP_STORED, 0o100600)], STAMP)
     assert hashlib.sha256(content).hexdigest() == "1cc18bb34be6fbfc6bffcd2598a844562aa054d989433c41062e83805007b59f"
+
+
+# --------------------------------------------------------------------------- CSV safety
+
+
+@pytest.mark.parametrize("value, risky", [
+    ("=1+1", True), ("+31 6 1234", True), ("-1", True), ("@SUM(A1)", True), ("  =A1", True),
+    ("\t=A1", True), ("\rx", True), ("\u00a0=A1", True), ("gewoon", False), ("", False), ("a=b", False),
+    ("[NAAM] zegt -1", False),
+])
+def test_is_formula_like(value, risky):
+    from pipeline.files import is_formula_like, neutralise
+
+    assert is_formula_like(value) is risky
+    assert neutralise(value) == ("'" + value if risky else value)
