@@ -56,6 +56,12 @@ def write_text(path: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data`, atomically; the temporary file has the target's suffix."""
+    with atomic_path(path, suffix=Path(path).suffix) as tmp:
+        tmp.write_bytes(data)
+
+
 def write_json(path: str | Path, data: Any) -> None:
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
@@ -130,9 +136,7 @@ def csv_bytes(table: pd.DataFrame, dialect: CsvDialect) -> bytes:
 
 def write_csv(path: str | Path, table: pd.DataFrame, dialect: CsvDialect) -> None:
     """Write `table` with `csv_bytes`, atomically."""
-    data = csv_bytes(table, dialect)
-    with atomic_path(path, suffix=".csv") as tmp:
-        tmp.write_bytes(data)
+    write_bytes(path, csv_bytes(table, dialect))
 
 
 def read_table(path: str | Path, schema: Schema) -> pd.DataFrame:
@@ -237,6 +241,4 @@ def skops_bytes(obj: Any) -> bytes:
 
 def write_skops(path: str | Path, obj: Any) -> None:
     """Write `obj` with skops, atomically, as bytes that depend on its content only (`skops_bytes`)."""
-    content = skops_bytes(obj)
-    with atomic_path(path, suffix=".skops") as tmp:
-        tmp.write_bytes(content)
+    write_bytes(path, skops_bytes(obj))

@@ -19,7 +19,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from pipeline.files import ZIP_EPOCH, ZipMember, skops_bytes, stable_zip, write_skops
+from pipeline.files import ZIP_EPOCH, ZipMember, skops_bytes, stable_zip, write_bytes, write_skops
 
 TEXTS = [f"De regio overlegt over {w} met de partners." for w in ("wonen", "werken", "water", "wegen", "zorg")]
 TEXTS += [f"Iedere gemeente kiest voor het eigen belang bij {w}." for w in ("wonen", "werken", "water", "wegen",
@@ -155,3 +155,10 @@ def test_is_formula_like(value, risky):
 
     assert is_formula_like(value) is risky
     assert neutralise(value) == ("'" + value if risky else value)
+
+
+def test_write_bytes_replaces_the_file_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "uit" / "samenspel.qdc"
+    write_bytes(path, b"eerst")
+    write_bytes(path, b"daarna")
+    assert path.read_bytes() == b"daarna" and [p.name for p in path.parent.iterdir()] == ["samenspel.qdc"]

@@ -13,12 +13,8 @@ Params:  section `export` of params.yaml (`project_name`, `timestamp`, `topic_co
 Only the passage text from `classified.parquet` is exported: survey answers there are
 the scrubbed version (the raw passages of `ingest` are never read here).
 
-Spreadsheet safety: a text cell that starts with ``=``, ``+``, ``-`` or ``@`` (also after
-leading whitespace), or with a tab or line break, could run as a formula when the file
-is opened. In the workbook such cells are stored as explicit strings with Excel's
-quote-prefix flag, so the value is kept exactly and stays text even when edited; in the
-CSV, which has no cell types, they get a leading ``'`` (`pipeline.files.csv_bytes`, in
-either dialect).
+Spreadsheet safety: no text cell runs as a formula when a file is opened or edited,
+in the workbook nor in the CSV (see `pipeline.export.safety`).
 
 Reproducibility: every timestamp (workbook properties, zip entries, QDA attributes) is
 `export.timestamp`, every GUID is a UUID5 of a stable key (code id, passage id, ...), and
@@ -46,17 +42,12 @@ from pipeline.export.safety import clean_text
 from pipeline.export.tables import (accounting, accounting_table, codebook_table, codes_per_group, codes_per_wave,
                                     documents_table, passage_table)
 from pipeline.export.xlsx import Sheet, workbook_bytes
-from pipeline.files import CSV_DIALECTS, atomic_path, csv_bytes, read_table
+from pipeline.files import CSV_DIALECTS, csv_bytes, read_table, write_bytes
 from pipeline.schema import CLASSIFIED
 
 __all__ = ["ExportConfig", "clean_text", "run"]
 
 log = logging.getLogger(__name__)
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    with atomic_path(path, suffix=path.suffix or ".tmp") as tmp:
-        tmp.write_bytes(data)
 
 
 def run(classified_path: Path, codebook_path: Path, topics_path: Path | None, workbook_path: Path,
@@ -106,7 +97,7 @@ def run(classified_path: Path, codebook_path: Path, topics_path: Path | None, wo
     outputs = {Path(workbook_path): workbook_bytes(sheets, cfg), Path(csv_path): csv_bytes(table, CSV_DIALECTS[cfg.csv_dialect]),
                Path(qdc_path): codebook_xml(codebook), Path(qdpx_path): qdpx_bytes(sources, codebook, cfg)}
     for path, data in outputs.items():
-        _write_bytes(path, data)
+        write_bytes(path, data)
 
     acc.update({"qda_sources": len(sources), "qda_cases": sum(s.case is not None for s in sources),
                 "qda_selections": sum(len(s.selections) for s in sources),

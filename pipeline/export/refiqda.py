@@ -236,6 +236,7 @@ def project_xml(sources: list[TextSource], codebook: Codebook, cfg: ExportConfig
     ns, scope = PROJECT_NS, cfg.project_name
     when = cfg.timestamp.isoformat() + "Z"
     user = guid("user", ORIGIN, scope)
+    created = {"creatingUser": user, "creationDateTime": when}  # of every source, selection and coding
     root = etree.Element(f"{{{ns}}}Project", nsmap={None: ns, "xsi": XSI_NS})
     for k, v in (("name", cfg.project_name), ("origin", ORIGIN), ("creatingUserGUID", user),
                  ("creationDateTime", when), (f"{{{XSI_NS}}}schemaLocation", PROJECT_XSD)):
@@ -276,18 +277,16 @@ def project_xml(sources: list[TextSource], codebook: Codebook, cfg: ExportConfig
             sg = source_guids[src.key]
             files[src.key] = f"sources/{sg}.txt"
             el = _sub(sources_el, ns, "TextSource", {"guid": sg, "name": src.name,
-                                                      "plainTextPath": f"internal://{sg}.txt",
-                                                      "creatingUser": user, "creationDateTime": when})
+                                                      "plainTextPath": f"internal://{sg}.txt", **created})
             _sub(el, ns, "Description", text=src.description)
             for sel in src.selections:
                 sel_el = _sub(el, ns, "PlainTextSelection", {
                     "guid": guid("selection", sel.passage_id, scope), "name": sel.passage_id,
-                    "startPosition": str(sel.start), "endPosition": str(sel.end),
-                    "creatingUser": user, "creationDateTime": when})
+                    "startPosition": str(sel.start), "endPosition": str(sel.end), **created})
                 _sub(sel_el, ns, "Description", text=sel.description)
                 for code in sel.codes:
-                    coding = _sub(sel_el, ns, "Coding", {"guid": guid("coding", f"{sel.passage_id}\x1f{code}", scope),
-                                                         "creatingUser": user, "creationDateTime": when})
+                    coding_guid = guid("coding", f"{sel.passage_id}\x1f{code}", scope)
+                    coding = _sub(sel_el, ns, "Coding", {"guid": coding_guid, **created})
                     _sub(coding, ns, "CodeRef", {"targetGUID": code_guid(code)})
 
     groups = list(dict.fromkeys(src.group for src in sources))

@@ -87,18 +87,25 @@ def _note(text: str) -> pd.DataFrame:
     return pd.DataFrame({"toelichting": [text]})
 
 
+def _waves(surveys: pd.DataFrame) -> list[str]:
+    return sorted(surveys["wave"].dropna().astype(str).unique())
+
+
+def _coded_surveys(df: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame]]]:
+    """The coded survey passages, and per wave (in order) its label and its part of them."""
+    surveys = df[(df["kind"] == "survey") & df["classified"].astype(bool)]
+    return surveys, [(w, surveys[surveys["wave"] == w]) for w in _waves(surveys)]
+
+
 def codes_per_wave(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per code and wave: coded survey passages and respondents with the code, and their shares.
 
     The first row is the base: the number of coded passages and respondents per wave.
     """
-    surveys = df[(df["kind"] == "survey") & df["classified"].astype(bool)]
+    surveys, waves = _coded_surveys(df)
     if surveys.empty:
         return _note("Geen gecodeerde enquêtepassages in de invoer.")
-    waves = sorted(surveys["wave"].dropna().astype(str).unique())
-    blocks = [(w, surveys[surveys["wave"] == w]) for w in waves]
-    if len(waves) > 1:
-        blocks.append((ALL_WAVES, surveys))
+    blocks = waves + ([(ALL_WAVES, surveys)] if len(waves) > 1 else [])
     base: dict[str, Any] = {"code": "(basis)", "naam": "Gecodeerde passages en respondenten", "groep": ""}
     rows = []
     for code in codebook.codes:
@@ -118,12 +125,11 @@ def codes_per_wave(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
 def codes_per_group(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per respondent characteristic (`meta_*`), value and wave: coded passages per code and their share."""
-    surveys = df[(df["kind"] == "survey") & df["classified"].astype(bool)]
+    surveys, waves = _coded_surveys(df)
     metas = sorted(c for c in df.columns if c.startswith("meta_") and surveys[c].notna().any())
     if surveys.empty or not metas:
         return _note("Geen respondentkenmerken (meta_-kolommen) bij de gecodeerde enquêtepassages.")
-    waves = sorted(surveys["wave"].dropna().astype(str).unique())
-    blocks = ([(ALL_WAVES, surveys)] if len(waves) > 1 else []) + [(w, surveys[surveys["wave"] == w]) for w in waves]
+    blocks = ([(ALL_WAVES, surveys)] if len(waves) > 1 else []) + waves
     ids = codebook.ids
     rows = []
     for meta in metas:
@@ -196,7 +202,7 @@ def accounting(df: pd.DataFrame, codebook: Codebook, cfg: ExportConfig, classifi
         "passages": len(df),
         "survey_passages": len(surveys),
         "document_passages": len(docs),
-        "waves": sorted(surveys["wave"].dropna().astype(str).unique()),
+        "waves": _waves(surveys),
         "respondents": _respondents(surveys),
         "documents": int(docs["source"].nunique()),
         "classified": int(classified.sum()),

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.export.config import ORIGIN, ExportConfig
+from pipeline.export.safety import must_stay_text
 from pipeline.export.values import is_missing
-from pipeline.files import is_formula_like, stable_zip
+from pipeline.files import stable_zip
 from pipeline.progress import progress
 
 EXCEL_MAX_CHARS = 32767
@@ -55,11 +56,10 @@ def _width(frame: pd.DataFrame, column: str, wrap: bool) -> float:
 def fill_sheet(ws, sheet: Sheet) -> None:
     """Write a frame with a bold frozen header, an autofilter, widths, and safe text cells.
 
-    `ws` is a write-only worksheet: rows are streamed, not kept as cell objects, which is
-    several times faster and lighter for 100k passages.
+    `ws` is a write-only worksheet: rows are streamed to the file, not kept as cell
+    objects, so the workbook never holds every cell in memory.
     """
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -74,15 +74,12 @@ def fill_sheet(ws, sheet: Sheet) -> None:
 
     def put(value: Any, j: int | None = None, font=None):
         value = _cell_value(value)
-        # openpyxl would store '=...' as a formula and '#N/A' as an error
-        risky = isinstance(value, str) and (is_formula_like(value) or value.startswith("=") or value in ERROR_CODES)
+        risky = must_stay_text(value)
         if not risky and font is None and (j is None or not styled[j]):
             return value  # a plain value: no cell object needed
         cell = WriteOnlyCell(ws, value=value)
-        # openpyxl makes '=...' a formula and '#N/A' an error; force text, and set Excel's
-        # quote prefix so editing the cell in Excel keeps it text too.
-        if risky:
-            cell.data_type = "s"
+        if risky:  # openpyxl made it a formula or an error value: text, with Excel's quote
+            cell.data_type = "s"  # prefix so that editing the cell in Excel keeps it text too
             cell.quotePrefix = True
         if j is not None and formats[j] and value is not None:
             cell.number_format = formats[j]
@@ -96,15 +93,9 @@ def fill_sheet(ws, sheet: Sheet) -> None:
         ws.column_dimensions[get_column_letter(j)].width = _width(frame, frame.columns[j - 1], wrapped[j - 1])
     ws.freeze_panes = sheet.freeze
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{len(frame) + 1}"
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(ws, value=_cell_value(name))
-        if isinstance(cell.value, str) and (cell.data_type in ("f", "e") or is_formula_like(cell.value)):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        cell.font = bold
+    header = [put(name, font=bold) for name in columns]
+    for cell in header:
         cell.fill = header_fill
-        header.append(cell)
     ws.append(header)
     rows = progress(frame.itertuples(index=False, name=None), f"werkmap: {sheet.title}", total=len(frame))
     for i, row in enumerate(rows):

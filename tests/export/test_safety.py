@@ -19,3 +19,14 @@ from pipeline.export.safety import clean_text
 def test_clean_text(value, clean):
     assert clean_text(value) == clean
     assert clean_text(clean) == clean  # cleaning twice changes nothing
+
+
+@pytest.mark.parametrize("value, stays_text", [
+    ("=1+1", True), ("=", True), ("+31 6", True), ("-1", True), ("@SUM(A1)", True), ("  =A1", True),
+    ("\tx", True), ("#N/A", True), ("#DIV/0!", True), ("#NAAM", False), ("a=b", False), ("", False),
+    ("gewoon", False), (-1, False), (None, False),
+])
+def test_must_stay_text(value, stays_text):
+    from pipeline.export.safety import must_stay_text
+
+    assert must_stay_text(value) is stays_text
