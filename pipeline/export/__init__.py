@@ -18,13 +18,14 @@ in the workbook nor in the CSV (see `pipeline.export.safety`).
 
 Reproducibility: every timestamp (workbook properties, zip entries, QDA attributes) is
 `export.timestamp`, every GUID is a UUID5 of a stable key (code id, passage id, ...), and
-the zip containers are written entry by entry with fixed metadata, so a rerun on the same
-input writes the same bytes. (Across machines the deflate output can still differ with
-the zlib build; the content does not.)
+the zip containers are written entry by entry with fixed metadata (`pipeline.files.stable_zip`),
+so a rerun on the same input writes the same bytes. (Across machines the deflate output can
+still differ with the zlib build; the content does not.)
 
 Modules: `config` (the params), `inputs` (code columns, topic labels), `tables` (the
-sheets), `safety` (text every output can hold), `xlsx` (the workbook), `refiqda` (the QDA
-files and their layout); the CSV is written by `pipeline.files.csv_bytes`.
+sheets), `values` (empty and list cells), `safety` (text every output can hold), `xlsx`
+(the workbook), `refiqda` (the QDA files and their layout); the CSV is written by
+`pipeline.files.csv_bytes`.
 """
 
 from __future__ import annotations
