@@ -14,7 +14,8 @@ text.
 
 Output is byte-stable: reportlab runs with ``invariant=1``, DOCX core
 properties get fixed dates and the DOCX zip is rewritten with fixed
-timestamps.
+timestamps (by `pipeline.files.stable_zip`, so the samenspel package must be
+installed: ``make setup``).
 
 Usage:
     python corpora/build_documents.py [--src DIR] [--out DIR] [--only ID ...]
@@ -35,12 +36,13 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.files import stable_zip
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_SRC = HERE / "src" / "documents"
 DEFAULT_OUT = HERE / "documents"
 HYPHENATION_FILE = "afbrekingen.txt"
 STATEMENT = "Fictief voorbeelddocument, geschreven voor samenspel."
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 MONTHS_NL = [
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -385,19 +387,6 @@ def _set_num(paragraph, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps so the DOCX is byte-stable."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zout.writestr(zi, zin.read(info.filename))
-    return out.getvalue()
-
-
 def build_docx(src: Source, out: Path) -> dict:
     from docx import Document
     from docx.shared import Pt
@@ -454,7 +443,8 @@ def build_docx(src: Source, out: Path) -> dict:
 
     buf = io.BytesIO()
     doc.save(buf)
-    out.write_bytes(_stable_zip(buf.getvalue()))
+    with zipfile.ZipFile(buf) as written:  # python-docx stamps every entry with the time of writing
+        out.write_bytes(stable_zip((info.filename, written.read(info)) for info in written.infolist()))
     return {}
 
 

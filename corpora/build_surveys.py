@@ -18,6 +18,9 @@ says it is). Randomness comes only from ``random.Random(seed)``.
 
 Inputs:  corpora/src/surveys/golf_2016.yaml, golf_2026.yaml, planted_pii.yaml
 Outputs: corpora/surveys/enquete_2016.{csv,yaml}, enquete_2026.{xlsx,yaml}
+
+The xlsx is written through `pipeline.files.stable_zip`, so the samenspel package must
+be installed (``make setup``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from random import Random
 from typing import Any
 
 import yaml
+
+from pipeline.files import ZipMember, stable_zip
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SRC = HERE / "src" / "surveys"
@@ -360,20 +365,18 @@ def write_xlsx(path: Path, wave: Wave, rows: list[dict[str, Any]], rng: Random) 
 def _reproducible_zip(data: bytes, stamp: dt.datetime) -> bytes:
     """Pin the timestamps openpyxl writes (zip entries, docProps) so rebuilds are byte-identical.
 
-    Without this every build changes the xlsx and DVC sees a new output.
+    Without this every build changes the xlsx and DVC sees a new output. Each entry keeps
+    the permissions openpyxl gave it.
     """
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    members = []
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + iso.encode() + rb"\g<2>", content)
-            pinned = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            pinned.external_attr = info.external_attr
-            dst.writestr(pinned, content)
-    return out.getvalue()
+            members.append(ZipMember(info.filename, content, mode=info.external_attr >> 16))
+    return stable_zip(members, stamp.timetuple()[:6])
 
 
 def write_dataset_yaml(path: Path, wave: Wave, data_file: str, columns: dict[str, str], xlsx: bool) -> None:

@@ -44,7 +44,7 @@ def uncertainty(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 def export(classified_path: Path, model_path: Path, codebook_path: Path, out_xlsx: Path, out_labelstudio: Path,
            n: int, say=None) -> pd.DataFrame:
     """Write the `n` least certain classified passages for annotation."""
-    from pipeline.classify import CLASSIFIED
+    from pipeline.schema import CLASSIFIED
 
     say = say or (lambda msg, warn=False: log.info(msg))
     codebook = load_codebook(codebook_path)
@@ -124,7 +124,7 @@ def import_(files: list[Path], classified_path: Path, codebook_path: Path, annot
             annotator: str, date: str | None = None, say=None) -> Path:
     """Merge filled-in annotation files into `annotations_dir`; return the file written."""
     from pipeline.annotations import load_annotations
-    from pipeline.classify import CLASSIFIED
+    from pipeline.schema import CLASSIFIED
 
     say = say or (lambda msg, warn=False: log.info(msg))
     if not annotator.strip():

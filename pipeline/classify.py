@@ -21,30 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from pipeline.errors import SamenspelError
 from pipeline.files import atomic_path, read_table, write_json, write_table
 from pipeline.model import Classifier, feature_frame
-from pipeline.schema import NLP, SCRUBBED, Column, Schema
+from pipeline.schema import CLASSIFIED, NLP, SCRUBBED
 
 log = logging.getLogger(__name__)
-
-#: Output of `classify`. Code columns depend on the codebook: for every code a
-#: probability `p_<code>` (float) and the 0/1 decision `<code>` (int).
-CLASSIFIED = Schema(
-    "classified",
-    SCRUBBED.columns + (
-        Column("classified", pa.bool_(), nullable=False, doc="false for empty, NA and filler passages"),
-        Column("lang", pa.string(), nullable=False, doc="language flag from the nlp stage ('nl', 'en', ..., 'und')"),
-        Column("relevance", pa.float64(), nullable=False,
-               doc="p(the passage is about collaboration between organisations); 0 when not classified"),
-        Column("codes", pa.string(), nullable=False, doc="assigned codes joined with ';'"),
-        Column("evidence", pa.list_(pa.string()), nullable=False, doc="'code: term, term' per assigned code"),
-    ),
-    extras={"meta_": pa.string()},
-    pairs={"p_": (pa.float64(), pa.int64())},
-)
 
 
 def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], mask: np.ndarray | None = None,

@@ -25,10 +25,14 @@ _RESERVED_PREFIXES = ("p_", "meta_")
 
 
 def reserved_ids() -> set[str]:
-    """Column names of the classified table and the CSV export that a code id would clash with."""
-    from pipeline.schema import SCRUBBED
+    """Column names a code id would clash with.
 
-    return set(SCRUBBED.names) | {"classified", "lang", "relevance", "codes", "evidence", "id", "text", "status"}
+    Those of the classified table, and `id`: the key column of the annotation sheet
+    (`samenspel annotate export`), which has a column per code beside it.
+    """
+    from pipeline.schema import CLASSIFIED
+
+    return set(CLASSIFIED.names) | {"id"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ The same content gives the same bytes, so DVC sees no change when nothing change
 CSV files for people (the export's `passages.csv`, `samenspel classify INPUT --output
 OUT.csv`) are written by one helper, `csv_bytes`, in the dialect `export.csv_dialect`
 chooses, and with text that a spreadsheet could run as a formula neutralised.
+
+Zip containers (the skops model, the export's workbook and REFI-QDA project, the example
+corpora's XLSX and DOCX files) are written by one helper too, `stable_zip`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -51,6 +54,12 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
 def write_text(path: str | Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data`, atomically; the temporary file has the target's suffix."""
+    with atomic_path(path, suffix=Path(path).suffix) as tmp:
+        tmp.write_bytes(data)
 
 
 def write_json(path: str | Path, data: Any) -> None:
@@ -127,9 +136,7 @@ def csv_bytes(table: pd.DataFrame, dialect: CsvDialect) -> bytes:
 
 def write_csv(path: str | Path, table: pd.DataFrame, dialect: CsvDialect) -> None:
     """Write `table` with `csv_bytes`, atomically."""
-    data = csv_bytes(table, dialect)
-    with atomic_path(path, suffix=".csv") as tmp:
-        tmp.write_bytes(data)
+    write_bytes(path, csv_bytes(table, dialect))
 
 
 def read_table(path: str | Path, schema: Schema) -> pd.DataFrame:
@@ -143,8 +150,10 @@ def read_table(path: str | Path, schema: Schema) -> pd.DataFrame:
     return df
 
 
-#: The timestamp of every zip member written here: the earliest a zip can hold.
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: A zip member's timestamp: year, month, day, hour, minute, second.
+ZipDate = tuple[int, int, int, int, int, int]
+#: The default timestamp of zip members written here: the earliest a zip can hold.
+ZIP_EPOCH: ZipDate = (1980, 1, 1, 0, 0, 0)
 # Zip members skops names after an object: its memory address ("140033014390320.npy") or a uuid (".bin").
 _SKOPS_MEMBER = re.compile(r"^(?P<key>[0-9]+|[0-9a-f-]{36})(?P<suffix>\.(?:npy|npz|bin))$")
 #: Fitted attributes that hold a memory address themselves. scikit-learn's text vectorizers keep
@@ -153,15 +162,32 @@ _SKOPS_MEMBER = re.compile(r"^(?P<key>[0-9]+|[0-9a-f-]{36})(?P<suffix>\.(?:npy|n
 ADDRESS_ATTRIBUTES = {"_stop_words_id"}
 
 
-def _stable_zip(members: list[tuple[str, bytes, int]]) -> bytes:
-    """A zip of (name, data, compression) members in the given order, without time or host in it."""
+class ZipMember(NamedTuple):
+    """One member of a `stable_zip`: deflated, readable by all, unless told otherwise."""
+
+    name: str
+    data: bytes
+    compression: int = zipfile.ZIP_DEFLATED
+    #: Unix permission bits (and file type, if any), as `stat` gives them.
+    mode: int = 0o644
+
+
+def stable_zip(members: Iterable[ZipMember | tuple[str, bytes]], date_time: ZipDate = ZIP_EPOCH) -> bytes:
+    """A zip of `members` in the given order; a ``(name, data)`` pair is a `ZipMember` with its defaults.
+
+    Nothing of the time, host or platform of writing gets in: every member carries
+    `date_time`, is marked as written on Unix (`create_system` 3) and has its own mode,
+    so the bytes depend on the members only. (The deflate output can still differ with
+    the zlib build; the content does not.)
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        for name, data, compression in members:
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+        for member in members:
+            name, data, compression, mode = ZipMember(*member)
+            info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = compression
             info.create_system = 3  # as written on Unix, wherever it is written
-            info.external_attr = 0o644 << 16
+            info.external_attr = mode << 16
             zf.writestr(info, data)
     return buffer.getvalue()
 
@@ -204,16 +230,15 @@ def skops_bytes(obj: Any) -> bytes:
                     renumber(value)
 
     renumber(schema)
-    members = [("schema.json", json.dumps(schema, indent=2).encode("utf-8"), infos["schema.json"].compress_type)]
+    schema_json = json.dumps(schema, indent=2).encode("utf-8")
+    members = [ZipMember("schema.json", schema_json, infos["schema.json"].compress_type)]
     # Array files in the order the schema names them; anything skops may add later keeps its name, sorted.
     order = list(renamed) + sorted(set(data) - set(renamed))
     for name in order:  # a sparse matrix's .npz is numpy's own zip, which numpy already dates 1980
-        members.append((renamed.get(name, name), data[name], infos[name].compress_type))
-    return _stable_zip(members)
+        members.append(ZipMember(renamed.get(name, name), data[name], infos[name].compress_type))
+    return stable_zip(members)
 
 
 def write_skops(path: str | Path, obj: Any) -> None:
     """Write `obj` with skops, atomically, as bytes that depend on its content only (`skops_bytes`)."""
-    content = skops_bytes(obj)
-    with atomic_path(path, suffix=".skops") as tmp:
-        tmp.write_bytes(content)
+    write_bytes(path, skops_bytes(obj))

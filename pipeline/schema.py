@@ -4,6 +4,10 @@ Every table is written as Parquet through `write_table`, which validates the col
 and casts them to the declared Arrow types, so that the files are the same byte for
 byte for the same content. Extra columns are allowed only with a declared prefix
 (`meta_` for respondent metadata kept from a survey export).
+
+All of them live here, also those of `classify`, `topics` and `train`: a stage that reads
+another's table imports its schema from this module, which imports pandas and pyarrow
+only, never that stage (and BERTopic or scikit-learn with it).
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ class Schema:
     #: Paired columns: prefix -> (its type, the partner's type). Every extra column
     #: ``<prefix><name>`` requires a column ``<name>`` (``p_regie`` comes with ``regie``).
     pairs: dict[str, tuple[pa.DataType, pa.DataType]] = field(default_factory=dict)
+    #: Columns whose values are unique together, checked when the table has them all.
+    #: `topics.parquet` holds a passage once per corpus: there (corpus, passage_id) is unique.
+    key: tuple[str, ...] = ("passage_id",)
 
     @property
     def extra_prefixes(self) -> tuple[str, ...]:
@@ -82,9 +89,12 @@ class Schema:
         for col in self.columns:
             if not col.nullable and df[col.name].isna().any():
                 raise SamenspelError(f"table '{self.name}': column '{col.name}' has empty values")
-        if "passage_id" in df.columns and df["passage_id"].duplicated().any():
-            dup = df.loc[df["passage_id"].duplicated(), "passage_id"].iloc[0]
-            raise SamenspelError(f"table '{self.name}': passage_id '{dup}' is not unique")
+        if all(k in df.columns for k in self.key):
+            dup = df.duplicated(list(self.key))
+            if dup.any():
+                first = df.loc[dup, list(self.key)].iloc[0]
+                what = f"{self.key[0]} '{first.iloc[0]}'" if len(self.key) == 1 else str(dict(first))
+                raise SamenspelError(f"table '{self.name}': {what} is not unique")
         extra = self.extra_columns(df)
         return df[self.names + sorted(c for c in extra if c not in paired) + sorted(c for c in extra if c in paired)]
 
@@ -147,6 +157,50 @@ NLP = Schema(
         Column("backend", _str, nullable=False, doc="NLP backend that produced the row"),
     ),
 )
+
+#: Output of `classify`. Code columns depend on the codebook: for every code a
+#: probability `p_<code>` (float) and the 0/1 decision `<code>` (int).
+CLASSIFIED = Schema(
+    "classified",
+    SCRUBBED.columns + (
+        Column("classified", pa.bool_(), nullable=False, doc="false for empty, NA and filler passages"),
+        Column("lang", _str, nullable=False, doc="language flag from the nlp stage ('nl', 'en', ..., 'und')"),
+        Column("relevance", pa.float64(), nullable=False,
+               doc="p(the passage is about collaboration between organisations); 0 when not classified"),
+        Column("codes", _str, nullable=False, doc="assigned codes joined with ';'"),
+        Column("evidence", _strs, nullable=False, doc="'code: term, term' per assigned code"),
+    ),
+    extras={"meta_": _str},
+    pairs={"p_": (pa.float64(), _int)},
+)
+
+#: Output of `topics`: the topic of every passage in every corpus it belongs to. A passage
+#: is in all survey answers and in its question's corpus, so passage_id repeats.
+TOPICS = Schema(
+    "topics",
+    (
+        Column("passage_id", _str, nullable=False),
+        Column("corpus", _str, nullable=False,
+               doc="corpus name from topics.corpora, or derived from the data when that is empty"),
+        Column("topic", _int, nullable=False, doc="topic id within the corpus; -1 = no topic"),
+        Column("probability", pa.float64(),
+               doc="HDBSCAN membership strength; for passages moved out of -1, the similarity that moved them; "
+                   "for 'transform', the cosine similarity to the topic's embedding"),
+        Column("label", _str, nullable=False, doc="short label from the topic's top lemmas"),
+        Column("assigned_by", _str, nullable=False,
+               doc="'model', 'outlier_reduction', 'transform' (placed by the saved model of an earlier "
+                   "fit in an incremental run), 'duplicate' (topic of its first occurrence), "
+                   "'filler' (no content words), 'other_language' (lang not in topics.languages) "
+                   "or 'skipped' (corpus too small)"),
+    ),
+    key=("corpus", "passage_id"),
+)
+
+#: Output of `train`: out-of-fold predictions on the training part: p_<code>, gold y_<code>,
+#: honest cv_<code>, and p(relevant) as `relevance`.
+OOF = Schema("oof", (Column("id", _str, nullable=False), Column("cv_fold", _int, nullable=False),
+                     Column("relevance", pa.float64(), nullable=False)),
+             extras={"p_": pa.float64(), "y_": _int, "cv_": _int})
 
 STATUS_OK = "ok"
 #: A document passage that is only a signature block ("De Minister van X,", "w.g. J. Jansen"): kept, not coded.

@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from pipeline.annotations import label_matrix, load_annotations
 from pipeline.codebook import load_codebook
@@ -37,7 +36,7 @@ from pipeline.files import write_json, write_table
 from pipeline.model import Classifier, feature_frame, fit_two_stage
 from pipeline.progress import progress
 from pipeline.reproducible import round_floats
-from pipeline.schema import Column, Schema
+from pipeline.schema import OOF
 
 log = logging.getLogger(__name__)
 
@@ -150,13 +149,6 @@ def honest_cv_predictions(y: np.ndarray, proba: np.ndarray, relevance: np.ndarra
         t_rel = best_relevance_threshold(y[train_idx], relevance[train_idx])
         pred[test_idx] = ((proba[test_idx] >= t) & (relevance[test_idx] >= t_rel)[:, None]).astype(int)
     return pred
-
-
-#: Out-of-fold predictions on the training part: p_<code>, gold y_<code>, honest cv_<code>,
-#: and p(relevant) as `relevance`.
-OOF = Schema("oof", (Column("id", pa.string(), nullable=False), Column("cv_fold", pa.int64(), nullable=False),
-                     Column("relevance", pa.float64(), nullable=False)),
-             extras={"p_": pa.float64(), "y_": pa.int64(), "cv_": pa.int64()})
 
 
 def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: Path, metrics_path: Path,

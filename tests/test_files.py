@@ -1,13 +1,15 @@
-"""Byte-stable skops files: the same model content gives the same bytes."""
+"""`pipeline.files`: byte-stable zips and skops files (the same content gives the same bytes), formula-safe CSV text."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import time
 import zipfile
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
@@ -17,7 +19,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from pipeline.files import ZIP_EPOCH, skops_bytes, write_skops
+from pipeline.files import ZIP_EPOCH, ZipMember, skops_bytes, stable_zip, write_bytes, write_skops
 
 TEXTS = [f"De regio overlegt over {w} met de partners." for w in ("wonen", "werken", "water", "wegen", "zorg")]
 TEXTS += [f"Iedere gemeente kiest voor het eigen belang bij {w}." for w in ("wonen", "werken", "water", "wegen",
@@ -100,3 +102,63 @@ def test_addresses_become_the_numbers_1_to_n():
     files = {int(n.split(".")[0]) for n in names[1:]}
     assert names[0] == "schema.json" and files <= ids
     assert sorted(ids) == list(range(1, len(ids) + 1))
+
+
+# --------------------------------------------------------------------------- stable_zip
+
+STAMP = (2016, 6, 22, 12, 0, 0)
+
+
+def test_stable_zip_keeps_members_in_order_and_pins_their_metadata(monkeypatch):
+    members = [("b.txt", "tweede\n".encode()), ("a/oriëntatie.xml", b"<x/>" * 40),
+               ZipMember("raw.bin", bytes(range(256)), zipfile.ZIP_STORED, 0o100600)]
+    contents = []
+    for now in (1.0e9, 1.7e9):  # zipfile takes the time of writing when a member has none
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        contents.append(stable_zip(members, STAMP))
+    assert contents[0] == contents[1]
+    with zipfile.ZipFile(io.BytesIO(contents[0])) as zf:
+        infos = zf.infolist()
+        assert [i.filename for i in infos] == ["b.txt", "a/oriëntatie.xml", "raw.bin"]
+        assert [zf.read(i) for i in infos] == [m[1] for m in members]
+        assert {i.date_time for i in infos} == {STAMP}
+        assert {i.create_system for i in infos} == {3}
+        assert [i.compress_type for i in infos] == [zipfile.ZIP_DEFLATED, zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED]
+        assert [i.external_attr for i in infos] == [0o644 << 16, 0o644 << 16, 0o100600 << 16]
+
+
+def test_stable_zip_defaults_to_the_zip_epoch():
+    with zipfile.ZipFile(io.BytesIO(stable_zip([("a", b"x")]))) as zf:
+        assert zf.infolist()[0].date_time == ZIP_EPOCH
+
+
+def test_stable_zip_bytes_do_not_change():
+    """The committed example corpora and the DVC outputs hold these bytes: a change rewrites them all.
+
+    Stored members only, so the digest does not depend on the zlib build.
+    """
+    content = stable_zip([("a.txt", b"samenspel\n", zipfile.ZIP_STORED),
+                          ZipMember("b/c.xml", b"<x/>", zipfile.ZIP_STORED, 0o100600)], STAMP)
+    assert hashlib.sha256(content).hexdigest() == "1cc18bb34be6fbfc6bffcd2598a844562aa054d989433c41062e83805007b59f"
+
+
+# --------------------------------------------------------------------------- CSV safety
+
+
+@pytest.mark.parametrize("value, risky", [
+    ("=1+1", True), ("+31 6 1234", True), ("-1", True), ("@SUM(A1)", True), ("  =A1", True),
+    ("\t=A1", True), ("\rx", True), ("\u00a0=A1", True), ("gewoon", False), ("", False), ("a=b", False),
+    ("[NAAM] zegt -1", False),
+])
+def test_is_formula_like(value, risky):
+    from pipeline.files import is_formula_like, neutralise
+
+    assert is_formula_like(value) is risky
+    assert neutralise(value) == ("'" + value if risky else value)
+
+
+def test_write_bytes_replaces_the_file_and_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "uit" / "samenspel.qdc"
+    write_bytes(path, b"eerst")
+    write_bytes(path, b"daarna")
+    assert path.read_bytes() == b"daarna" and [p.name for p in path.parent.iterdir()] == ["samenspel.qdc"]
