@@ -70,7 +70,8 @@ log = logging.getLogger(__name__)
 
 #: Placeholder types in the order used to break ties between equally long matches.
 PII_TYPES = ("IBAN", "EMAIL", "BSN", "TELEFOON", "KENTEKEN", "ADRES", "POSTCODE", "NAAM")
-_RANK = {t: i for i, t in enumerate(PII_TYPES)}
+#: Position of each type in PII_TYPES, for tie-breaks and for listing types in that order.
+RANK = {t: i for i, t in enumerate(PII_TYPES)}
 
 
 class Span(NamedTuple):
@@ -388,7 +389,7 @@ def name_lists() -> dict[str, frozenset[str]]:
     }
 
 
-def _core_words(name: str) -> list[str]:
+def core_words(name: str) -> list[str]:
     """The name's words without titles, initials and tussenvoegsels."""
     name = _LEADING_TITLE.sub("", name)
     return [w for w in _WORD.findall(name) if w.lower() not in _INTERFIX_WORDS and len(w) > 1]
@@ -482,7 +483,7 @@ def find_rule_names(text: str, lists: dict[str, frozenset[str]] | None = None) -
     spans = []
     for m in _TITLE_NAME.finditer(text):
         name = m.group("name")
-        words = _core_words(name)
+        words = core_words(name)
         if not words or words[0].lower() in _NOT_NAMES:
             continue
         if re.fullmatch(_ROLE_TITLES, m.group("title"), re.IGNORECASE):
@@ -629,7 +630,7 @@ def find_ner_names(doc) -> list[Span]:
 def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
     """Keep the longest of overlapping spans (ties: type order in PII_TYPES, then leftmost)."""
     chosen: list[Span] = []
-    for s in sorted(set(spans), key=lambda s: (-(s.end - s.start), _RANK.get(s.type, 99), s.start)):
+    for s in sorted(set(spans), key=lambda s: (-(s.end - s.start), RANK.get(s.type, 99), s.start)):
         if s.end > s.start and all(s.end <= c.start or s.start >= c.end for c in chosen):
             chosen.append(s)
     return sorted(chosen)
@@ -743,49 +744,6 @@ class Scrubber:
 def _ent_pipes(nlp: Any) -> list[str]:
     names = [name for name, _ in getattr(nlp, "pipeline", [])]
     return [n for n in names if n in ("ner", "entity_ruler") or n.endswith("_ner")]
-
-
-# ------------------------------------------------------------------ evaluation helpers
-
-
-def value_found(value: str, pii_type: str, scrubbed: str) -> bool:
-    """A planted value counts as found when it no longer appears in the scrubbed text.
-
-    Stricter than a substring test so that half-scrubbed values count as missed: for
-    names no word of the name (besides tussenvoegsels and initials) may survive, and
-    for numbers the longest run of 4 or more digits may not survive.
-    """
-    if value in scrubbed:
-        return False
-    if pii_type == "NAAM":
-        return not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", scrubbed) for w in _core_words(value))
-    runs = sorted(re.findall(r"\d{4,}", value), key=len)
-    return not (runs and runs[-1] in scrubbed)
-
-
-def pii_recall(scrubber: Scrubber, records: Iterable[dict]) -> dict[str, float]:
-    """Recall per placeholder type on records {'text', 'pii': [{'type', 'value'}]}.
-
-    Returns {type: share of planted values found}, plus 'ALL' over every value.
-    """
-    records = list(records)
-    hits: Counter[str] = Counter()
-    totals: Counter[str] = Counter()
-    for rec, (out, _) in zip(records, scrubber.scrub_many(r["text"] for r in records)):
-        for p in rec["pii"]:
-            totals[p["type"]] += 1
-            hits[p["type"]] += value_found(p["value"], p["type"], out)
-    result = {t: hits[t] / totals[t] for t in sorted(totals, key=lambda t: _RANK.get(t, 99))}
-    if totals:
-        result["ALL"] = sum(hits.values()) / sum(totals.values())
-    return result
-
-
-def false_positive_rate(scrubber: Scrubber, records: Iterable[dict]) -> float:
-    """Share of texts without personal data that the scrubber changes anyway."""
-    texts = [r["text"] for r in records]
-    altered = sum(out != text for text, (out, _) in zip(texts, scrubber.scrub_many(texts)))
-    return altered / len(texts) if texts else 0.0
 
 
 # ------------------------------------------------------------------ stage
