@@ -22,7 +22,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.scrub import RANK, Scrubber, core_words
+from pipeline.scrub import RANK, Scrubber
+from pipeline.scrub.names import core_words
 
 SETS = {
     "project": Path("tests/fixtures/pii"),
