@@ -70,9 +70,10 @@ _DEDUCE_PERSON_TAGS = ("persoon", "patient", "naam", "initia")
 def load_deduce():
     """The deduce engine, built once per process.
 
-    The first build in an environment takes about 80 s; deduce then caches its lookup
-    structures as a pickle in its package folder (`deduce/data/lookup/cache/`), or, when
-    that is read-only, in ~/.cache/samenspel/deduce. Later loads take about 2 s.
+    The first build in an environment is slow (benchmarks/results.md has the timings);
+    deduce then caches its lookup structures as a pickle in its package folder
+    (`deduce/data/lookup/cache/`), or, when that is read-only, in
+    ~/.cache/samenspel/deduce, and later loads read that pickle.
     """
     try:
         with _quiet_import():
@@ -90,9 +91,9 @@ def load_deduce():
     t0 = time.perf_counter()
     # deduce's lookup tries are millions of small objects that live as long as the process.
     # Unpickling them with the collector on triggers collection after collection over the
-    # growing heap (6.8 s here, 1.7 s without). Afterwards they are moved out of the
-    # collector's reach, which keeps later full collections cheap and cuts ~15 s of garbage
-    # collection at interpreter exit.
+    # growing heap, which takes several times as long. Afterwards they are moved out of the
+    # collector's reach, which keeps later full collections cheap and saves garbage
+    # collection at interpreter exit (timings in benchmarks/results.md).
     enabled = gc.isenabled()
     gc.disable()
     try:
