@@ -24,7 +24,6 @@ def find_ner_names(doc) -> list[Span]:
     return [Span(e.start_char, e.end_char, "NAAM") for e in doc.ents if e.label_ in ("PER", "PERSON")]
 
 
-
 def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
     """Keep the longest of overlapping spans (ties: type order in PII_TYPES, then leftmost)."""
     chosen: list[Span] = []
