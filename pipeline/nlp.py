@@ -50,6 +50,7 @@ from pipeline.files import read_table, write_json, write_table
 from pipeline.language import CLEARLY_DUTCH_WORDS, DUTCH_WORDS, OTHER_WORDS, UNDETERMINED, LanguageDetector
 from pipeline.progress import progress
 from pipeline.schema import NLP, SCRUBBED
+from pipeline.scrub.placeholders import PLACEHOLDERS
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,6 @@ FALLBACK_WARNING = (
     f"Installeer het model met: pip install {MODEL_WHEEL}"
 )
 PLACEHOLDER = re.compile(r"^\[[A-Z]+\]$")
-PLACEHOLDERS = ("[NAAM]", "[EMAIL]", "[TELEFOON]", "[POSTCODE]", "[ADRES]", "[IBAN]", "[BSN]", "[KENTEKEN]", "[URL]")
 #: How spaCy's own pipeline packages are named: lang_type_genre_size (nl_core_news_md).
 SPACY_PACKAGE = re.compile(r"^[a-z]{2,3}_[a-z]+_[a-z]+_(sm|md|lg|trf)$")
 #: Output columns besides passage_id and backend, in the order of a cached row.
@@ -315,7 +315,7 @@ def _load(name: str):
     loader = BACKENDS.get(name) or (lambda: _load_pipeline(name))
     with _gc_paused():
         nlp, label = loader()
-    for ph in PLACEHOLDERS:  # keep scrub placeholders as one token each
+    for ph in PLACEHOLDERS:  # keep scrub's placeholders (its own list) as one token each
         nlp.tokenizer.add_special_case(ph, [{ORTH: ph}])
     nlp.max_length = max(nlp.max_length, 2_000_000)
     return nlp, label
@@ -528,6 +528,7 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
 
     from pipeline import language, lemmatizer
     from pipeline.cache import ContentCache, module_digest
+    from pipeline.scrub import placeholders
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     passages = read_table(input_path, SCRUBBED)
@@ -552,7 +553,8 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
             rows, hits = (compute(texts) if texts else []), 0
         else:
             settings = {k: v for k, v in vars(cfg).items() if k not in ("batch_size", "n_process", "backend")}
-            cache = ContentCache(cache_dir, "nlp", [label, settings, module_digest(sys.modules[__name__], language, lemmatizer)])
+            code = module_digest(sys.modules[__name__], language, lemmatizer, placeholders)
+            cache = ContentCache(cache_dir, "nlp", [label, settings, code])
             rows = cache.map(texts, compute)
             cache.close()
             hits = cache.hits

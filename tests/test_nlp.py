@@ -43,6 +43,16 @@ def test_fallback_lemmas_and_content_words(fallback_nlp):
     assert not {"wij", "en", "de", "[naam]", "naam", "daarna", "."} & set(lemmas)
 
 
+def test_every_placeholder_scrub_writes_is_one_token_and_no_content_word(fallback_nlp):
+    from pipeline.scrub import PLACEHOLDERS
+
+    nlp, _ = fallback_nlp
+    for ph in PLACEHOLDERS:
+        doc = nlp(f"Stuur het naar {ph}, graag vandaag.")
+        assert ph in [t.text for t in doc], ph
+        assert not {ph.lower(), ph[1:-1].lower()} & set(nlp_stage.content_lemmas(doc, set())), ph
+
+
 @pytest.fixture(autouse=True)
 def fresh_warnings(monkeypatch):
     """Each test starts as a fresh process: no warning given yet."""

@@ -65,7 +65,7 @@ def make_workspace(ws: Path) -> dict:
     (documents / "kapot.docx").write_text("geen docx", encoding="utf-8")
 
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["scrub"]["deduce"] = False  # deduce is covered by test_scrub; its cold start is slow
+    params["scrub"]["deduce"] = False  # deduce is covered by tests/scrub; its cold start is slow
     params["nlp"]["backend"] = "fallback"
     params["train"]["cv_folds"] = 3
     params["train"]["candidates"] = {"lemma_char_svm": {"char": True, "model": "linearsvc", "C": 0.5}}

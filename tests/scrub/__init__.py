@@ -1,0 +1,1 @@
+"""Tests for `pipeline.scrub`, one module per module of the package."""
