@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 Say = Callable[..., None]
 
 CORRECTIONS = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 #: Columns of `topics.parquet` (schema `TOPICS` in pipeline.topics) the report reads;
 #: read directly so the report does not import BERTopic.
 TOPIC_COLUMNS = ("passage_id", "corpus", "topic", "probability", "label")
