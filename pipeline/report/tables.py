@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.report.stats import wilson_interval
+from pipeline.shares import shares
 
 #: Topic id of the passages HDBSCAN left without a topic.
 NO_TOPIC = -1
@@ -71,22 +72,14 @@ def per_respondent(base: pd.DataFrame, codes: Sequence[str], wave: str) -> tuple
 
 def prevalence(base: pd.DataFrame, codes: Sequence[str], by: str | None, alpha: float,
                order: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per class of `by` (or overall) and code: n answers, k with the code, share, Wilson CI."""
-    rows = []
-    if by is None:
-        groups = [("alle", base)]
-    else:
-        keys = base[by].fillna(UNKNOWN).astype(str)
-        classes = list(order) if order is not None else sorted(set(keys))
-        groups = [(c, base[keys == c]) for c in classes]
-    for cls, part in groups:
-        n = len(part)
-        for code in codes:
-            k = int(part[code].sum()) if n else 0
-            lo, hi = wilson_interval(k, n, alpha)
-            rows.append({"class": cls, "code": code, "n": n, "k": k, "share": k / n if n else math.nan,
-                         "lo": lo, "hi": hi})
-    return pd.DataFrame(rows, columns=["class", "code", "n", "k", "share", "lo", "hi"])
+    """Per class of `by` (or overall) and code: n answers, k with the code, share, Wilson CI.
+
+    A unit without a value for `by` counts in the class 'onbekend' (`UNKNOWN`).
+    """
+    table = shares(base, codes, by, order, missing=UNKNOWN).rename(columns={"column": "code"})
+    bounds = pd.DataFrame([wilson_interval(k, n, alpha) for k, n in zip(table["k"], table["n"])],
+                          columns=["lo", "hi"], index=table.index)
+    return pd.concat([table, bounds], axis=1)
 
 
 def distribution(prev: pd.DataFrame) -> pd.DataFrame:
