@@ -130,8 +130,7 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
         if problems:
             say(f"report: gecodeerde passages en verantwoording lopen uiteen ({'; '.join(problems)}); "
                 "draai de pipeline opnieuw vanaf ingest (`dvc repro`)", warn=True)
-        o_series = [(k, lbl) for k, lbl in series if k == DOCUMENTS or (o_base["wave"] == k).any()]
-        t_series = [(k, lbl) for k, lbl in series if k == DOCUMENTS or (t_base["wave"] == k).any()]
+        o_series, t_series = _with_answers(series, o_base), _with_answers(series, t_base)
         ctx["orientations"], o_prev = orientation_section(df, o_base, d_base, orient, raw_axes(codebook_path),
                                                           o_series, cfg, charts, colours)
         ctx["themes"], t_prev = theme_section(df, t_base, d_base, themes, t_series, cfg, charts, colours)
@@ -176,3 +175,8 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
     say(f"report: {len(df)} passages, {len(wave_labels)} golven ({change}), {len(docs)} documenten, "
         f"{metrics['topic_corpora']} onderwerpcorpora, {metrics['charts']} grafieken → {out_html}")
     return metrics
+
+
+def _with_answers(series: list[tuple[str, str]], base: pd.DataFrame) -> list[tuple[str, str]]:
+    """The series whose wave has answers in `base` (the answers to some questions), and the documents."""
+    return [(k, lbl) for k, lbl in series if k == DOCUMENTS or (base["wave"] == k).any()]

@@ -16,8 +16,8 @@ import pandas as pd
 from pipeline.codebook import Code
 from pipeline.dutch import number, pct
 from pipeline.report.config import Reference
-from pipeline.report.figures import INK, MUTED, PALETTE, REFERENCE_COLOUR, figure
-from pipeline.report.tables import DOCUMENTS, NO_TOPIC
+from pipeline.report.figures import GRID, INK, MUTED, PALETTE, REFERENCE_COLOUR, figure
+from pipeline.report.tables import DOCUMENTS, NO_TOPIC, and_documents
 from pipeline.report.text import distinct_labels, shorten
 
 
@@ -30,11 +30,13 @@ def _tick(value: float, suffix: str = "") -> str:
     return number(value, 0 if abs(value - round(value)) < 1e-9 else 1) + suffix
 
 
-def _percent_axis(ax, axis: str = "x") -> None:
+def _share_axis(ax) -> None:
+    """The x axis of a bar chart of shares: Dutch percentages, light grid lines behind the bars."""
     from matplotlib.ticker import FuncFormatter
 
-    fmt = FuncFormatter(lambda v, _: _tick(v * 100, "%"))
-    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v * 100, "%")))
+    ax.grid(axis="x", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
 
 
 def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.DataFrame, series: list[tuple[str, str]],
@@ -84,7 +86,7 @@ def chart_quadrant(orient: list[Code], axes: dict[str, list[str]], dist: pd.Data
         ax.text(c + 0.5, -0.07, focus[:1].upper() + focus[1:], ha="center", va="center", fontsize=11, fontweight="bold")
     # The PNG and SVG travel without the report: say what the numbers are.
     fig.text(0.08, 0.01, "Verdeling over de vier oriëntaties (aandeel in alle toegekende oriëntatiecodes) per golf"
-             + (" en in de documenten" if any(k == DOCUMENTS for k, _ in series) else "") + ".\n"
+             + and_documents(series) + ".\n"
              f"{reference.label}: ander meetinstrument (activiteiten die respondenten ondernemen), ter vergelijking.",
              fontsize=8, color=MUTED, ha="left", va="bottom")
     return fig
@@ -124,9 +126,7 @@ def chart_orientations(prev: pd.DataFrame, dist: pd.DataFrame, orient: list[Code
             else:
                 ax.barh(ypos + offs, vals, height=height * 0.9, color=colours[w], label=labels[w])
         ax.set_yticks(ypos, [c.short for c in orient])
-        _percent_axis(ax)
-        ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
-        ax.set_axisbelow(True)
+        _share_axis(ax)
     axs[0].set_title("Aandeel met de oriëntatie (95%-BI)")  # of answers or paragraphs: fits beside the other
     axs[1].set_title("Verdeling over de vier oriëntaties")
     axs[1].legend(loc="lower right")
@@ -148,6 +148,15 @@ def _code_columns(ax, codes: list[Code]) -> None:
     ax.tick_params(length=0)
 
 
+def _heatmap_frame(ax, codes: list[Code], rows: list[str], title: str) -> None:
+    """Codes above the columns, `rows` beside the rows, no frame, and the title."""
+    _code_columns(ax, codes)
+    ax.set_yticks(range(len(rows)), rows)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    ax.set_title(title)
+
+
 def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min_n: int, title: str):
     """Groups (rows) x codes (columns): share of answers with the code."""
     fig = figure(2.2 + 1.45 * len(codes), 0.6 + _slanted_room(codes) + 0.34 * len(classes))
@@ -164,11 +173,7 @@ def chart_heatmap(prev: pd.DataFrame, codes: list[Code], classes: list[str], min
             ax.text(j, i, pct(v), ha="center", va="center", fontsize=8.5,
                     color="white" if (not math.isnan(v) and v > vmax * 0.6) else (MUTED if small else INK),
                     style="italic" if small else "normal")
-    _code_columns(ax, codes)
-    ax.set_yticks(range(len(classes)), [f"{shorten(g, 40)} (n={n})" for g, n in zip(classes, ns)])
-    for s in ax.spines.values():
-        s.set_visible(False)
-    ax.set_title(title)
+    _heatmap_frame(ax, codes, [f"{shorten(g, 40)} (n={n})" for g, n in zip(classes, ns)], title)
     fig.tight_layout()
     return fig
 
@@ -189,9 +194,7 @@ def chart_themes(prev: pd.DataFrame, themes: list[Code], series: list[tuple[str,
                 xerr=np.clip(np.nan_to_num(np.array([vals - lo, hi - vals])), 0, None),
                 error_kw={"ecolor": INK, "elinewidth": 0.8, "capsize": 2})
     ax.set_yticks(ypos, [_wrap(t.short, 30) for t in themes])
-    _percent_axis(ax)
-    ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
-    ax.set_axisbelow(True)
+    _share_axis(ax)
     ax.set_title("Aandeel van de antwoorden" + (" en alinea's" if any(k == DOCUMENTS for k, _ in series) else "")
                  + " met het thema (95%-BI)")
     ax.legend(loc="lower right")
@@ -233,7 +236,7 @@ def chart_forest(comp: pd.DataFrame, labels: list[str], title: str, relevant_pp:
     lim = max(rel * 1.5, float(bounds[~np.isnan(bounds)].max()) * 1.1 if (~np.isnan(bounds)).any() else rel)
     ax.set_xlim(-lim, lim)
     ax.set_title(title)
-    ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
+    ax.grid(axis="x", color=GRID, linewidth=0.8)
     fig.tight_layout()
     return fig
 
@@ -252,9 +255,7 @@ def chart_topics(corpus: dict[str, Any], colours: dict[str, str], top: int = 12)
         ax.barh(ypos + offs, vals, height=height * 0.9, color=colours.get(w, PALETTE[0]),
                 label=f"golf {w}" if corpus["waves"] else None)
     ax.set_yticks(ypos, [_wrap(f"{t['topic']}: {t['label']}", 36) for t in topics])
-    _percent_axis(ax)
-    ax.grid(axis="x", color="#e6e9ef", linewidth=0.8)
-    ax.set_axisbelow(True)
+    _share_axis(ax)
     ax.set_title(f"Onderwerpen in {corpus['name']}: aandeel van de passages")
     if corpus["waves"]:
         ax.legend(loc="lower right")
@@ -272,10 +273,6 @@ def chart_documents(docs: list[dict[str, Any]], codes: list[Code]):
             v = int(data[i, j])
             ax.text(j, i, str(v) if v else "·", ha="center", va="center", fontsize=8.5,
                     color="white" if v > data.max() * 0.6 and v else (INK if v else MUTED))
-    _code_columns(ax, codes)
-    ax.set_yticks(range(len(docs)), [d["label"] for d in docs])
-    for s in ax.spines.values():
-        s.set_visible(False)
-    ax.set_title("Alinea's per code en document")
+    _heatmap_frame(ax, codes, [d["label"] for d in docs], "Alinea's per code en document")
     fig.tight_layout()
     return fig

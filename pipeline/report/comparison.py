@@ -53,6 +53,11 @@ def comparison_summary(rows: pd.DataFrame, singular: str, plural_: str, neuter: 
     return text + "."
 
 
+def _tested(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a comparison that were tested (an empty comparison has no columns)."""
+    return table[table["tested"]] if len(table) else table
+
+
 @dataclass
 class Family:
     """Codes compared together, on the answers to some questions (empty: all)."""
@@ -98,7 +103,7 @@ def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family]
                                "common": common, "only": only, "respondents": respondents,
                                "small": [w for w in pair if respondents[w] < cfg.min_respondents],
                                "summary": comparison_summary(codes_comp, "code", "codes")}
-    tested = codes_comp[codes_comp["tested"]] if len(codes_comp) else codes_comp
+    tested = _tested(codes_comp)
     if len(tested):
         labels = list(tested["name"])
         section["charts"].append(charts.save(
@@ -121,7 +126,7 @@ def comparison_section(pair: list[str], df: pd.DataFrame, families: list[Family]
             table = compare(t_items, cfg, (a, b))
             entry.update(table=table, rows=table.to_dict("records"),
                          summary=comparison_summary(table, "onderwerp", "onderwerpen", neuter=True))
-            tested = table[table["tested"]] if len(table) else table
+            tested = _tested(table)
             if len(tested):
                 shown = largest_differences(tested, cfg.chart_rows)
                 entry["chart_note"] = (f"De grafiek toont de {len(shown)} grootste verschillen van {len(tested)} "

@@ -24,6 +24,8 @@ REFERENCE_COLOUR = "#8a8f98"
 DOCUMENT_COLOUR = "#E69F00"
 INK = "#1d2330"
 MUTED = "#5b6372"
+#: Grid lines behind the bars and dots.
+GRID = "#e6e9ef"
 
 
 @dataclass

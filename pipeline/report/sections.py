@@ -17,7 +17,7 @@ from pipeline.codebook import Code, Codebook
 from pipeline.report.charts import chart_heatmap, chart_orientations, chart_quadrant, chart_themes, chart_topics
 from pipeline.report.config import ReportConfig
 from pipeline.report.figures import ChartWriter, href
-from pipeline.report.tables import (DOCUMENTS, UNKNOWN, distribution, evidence, nested, prevalence, series_base,
+from pipeline.report.tables import (UNKNOWN, and_documents, distribution, evidence, nested, prevalence, series_base,
                                     topic_tables, units)
 from pipeline.report.text import file_name, location, truncate
 
@@ -52,14 +52,25 @@ def group_sections(df: pd.DataFrame, base: pd.DataFrame, codes: list[Code], cfg:
     return out
 
 
+def _series_shares(base: pd.DataFrame, docs: pd.DataFrame, codes: list[Code], series: list[tuple[str, str]],
+                   alpha: float) -> pd.DataFrame:
+    """Shares of each code per series: per wave among the answers in `base`, and among the document paragraphs."""
+    return prevalence(series_base(base, docs), [c.id for c in codes], "series", alpha, [k for k, _ in series])
+
+
+def _bases(codes: list[Code], questions: list[str], base: pd.DataFrame, docs: pd.DataFrame,
+           series: list[tuple[str, str]]) -> dict[str, Any]:
+    """What the orientation and theme sections say about their shares: codes, questions and denominators."""
+    return {"codes": codes, "questions": questions, "n": len(base), "n_documents": len(docs),
+            "series": [{"key": k, "label": lbl} for k, lbl in series]}
+
+
 def orientation_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame, orient: list[Code],
                         raw_axes: dict[str, dict[str, str]], series: list[tuple[str, str]], cfg: ReportConfig,
                         charts: ChartWriter, colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    keys = [k for k, _ in series]
-    prev = (distribution(prevalence(series_base(base, docs), [c.id for c in orient], "series", cfg.alpha, keys))
+    prev = (distribution(_series_shares(base, docs, orient, series, cfg.alpha))
             if orient else pd.DataFrame(columns=["class", "code", "n", "k", "share", "lo", "hi", "dist"]))
-    section: dict[str, Any] = {"codes": orient, "questions": cfg.orientation_questions, "n": len(base),
-                               "n_documents": len(docs), "series": [{"key": k, "label": lbl} for k, lbl in series],
+    section: dict[str, Any] = {**_bases(orient, cfg.orientation_questions, base, docs, series),
                                "axis_text": raw_axes, "quadrant": None, "bars": None, "table": {}}
     if orient and series:
         # The axes in codebook order (richten before inrichten/verrichten, binnen before buiten).
@@ -73,28 +84,22 @@ def orientation_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame
                                               "orientaties_2x2",
                                               "De vier oriëntaties in het twee-bij-twee-figuur van het artikel")
         section["bars"] = charts.save(chart_orientations(prev, prev, orient, series, cfg.reference, colours),
-                                      "orientaties_per_golf", "Oriëntaties per golf" + _and_documents(series))
+                                      "orientaties_per_golf", "Oriëntaties per golf" + and_documents(series))
         section["table"] = nested(prev)
     section["groups"] = (group_sections(df, base, orient, cfg, charts, "Oriëntaties", "orientaties")
                          if len(base) else [])
     return section, prev
 
 
-def _and_documents(series: list[tuple[str, str]]) -> str:
-    return " en in de documenten" if any(k == DOCUMENTS for k, _ in series) else ""
-
-
 def theme_section(df: pd.DataFrame, base: pd.DataFrame, docs: pd.DataFrame, themes: list[Code],
                   series: list[tuple[str, str]], cfg: ReportConfig, charts: ChartWriter,
                   colours: dict[str, str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    keys = [k for k, _ in series]
-    prev = prevalence(series_base(base, docs), [c.id for c in themes], "series", cfg.alpha, keys)
-    section: dict[str, Any] = {"codes": themes, "questions": cfg.theme_questions, "n": len(base),
-                               "n_documents": len(docs), "series": [{"key": k, "label": lbl} for k, lbl in series],
+    prev = _series_shares(base, docs, themes, series, cfg.alpha)
+    section: dict[str, Any] = {**_bases(themes, cfg.theme_questions, base, docs, series),
                                "table": nested(prev), "chart": None}
     if themes and series:
         section["chart"] = charts.save(chart_themes(prev, themes, series, colours), "themas_per_golf",
-                                       "Thema's per golf" + _and_documents(series))
+                                       "Thema's per golf" + and_documents(series))
     section["groups"] = group_sections(df, base, themes, cfg, charts, "Thema's", "themas") if len(base) else []
     return section, prev
 

@@ -88,6 +88,11 @@ def distribution(prev: pd.DataFrame) -> pd.DataFrame:
     return prev.assign(dist=np.where(total > 0, prev["k"] / total.where(total > 0, 1), np.nan))
 
 
+def and_documents(series: list[tuple[str, str]]) -> str:
+    """' en in de documenten' when the documents are one of the series of a chart, else ''."""
+    return " en in de documenten" if any(k == DOCUMENTS for k, _ in series) else ""
+
+
 def series_base(survey: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Survey answers (series: their wave) and document paragraphs (series: DOCUMENTS) in one table."""
     parts = [survey.assign(series=survey["wave"].astype(str)), documents.assign(series=DOCUMENTS)]

@@ -123,12 +123,20 @@ def build_classified() -> pd.DataFrame:
                          "chunk": 0, "section": None, "text": text, "status": "ok", "classified": True,
                          "meta_organisatietype": None, "meta_functie": None, "meta_regio": None,
                          **_row(codes, 0.8)})
-    df = pd.DataFrame(rows)
-    df["lang"] = "nl"
+    df = classified_table(rows, scrubbed=False)
     english = df["passage_id"] == "2026/R26-001/rol"  # flagged by the nlp stage, still coded
     df.loc[english, "lang"] = "en"
     df.loc[english, "text"] = "The province should lead the network of municipalities, but nobody wants to pay for it."
     df["scrubbed"] = df["kind"] == "survey"
+    return df
+
+
+def classified_table(rows: list[dict], scrubbed: bool) -> pd.DataFrame:
+    """Passage rows completed to a CLASSIFIED table: Dutch, no personal data found, and the
+    page, paragraph and chunk as nullable integers, as ingest writes them."""
+    df = pd.DataFrame(rows)
+    df["lang"] = "nl"
+    df["scrubbed"] = scrubbed
     df["pii_types"] = [[] for _ in range(len(df))]
     for col in ("row", "page", "paragraph", "chunk"):
         df[col] = df[col].astype("Int64")
@@ -234,12 +242,7 @@ def build_waves(waves: dict[str, list[tuple[str, str, list[str] | None]]], chunk
                       "date": f"20{10 + w}-01-01", "notes": [], "rows_read": len(respondents), "empty": 0,
                       "filler": 0, "passages": sum(r["wave"] == wave for r in rows), "questions": questions,
                       "rows_rejected": [], **counts})
-    df = pd.DataFrame(rows)
-    df["lang"] = "nl"
-    df["scrubbed"] = True
-    df["pii_types"] = [[] for _ in range(len(df))]
-    for col in ("row", "page", "paragraph", "chunk"):
-        df[col] = df[col].astype("Int64")
+    df = classified_table(rows, scrubbed=True)
     return df, {"stage": "ingest", "totals": {"passages": len(df)}, "files": files, "ignored": []}
 
 
@@ -256,12 +259,7 @@ def build_documents(docs: dict[str, list[list[str]]]) -> tuple[pd.DataFrame, lis
                          **_row(codes)})
         files.append({"file": source, "kind": "document", "status": "read", "paragraphs": len(paragraphs),
                       "passages": len(paragraphs), "pages": None, "notes": []})
-    df = pd.DataFrame(rows)
-    df["lang"] = "nl"
-    df["scrubbed"] = False
-    df["pii_types"] = [[] for _ in range(len(df))]
-    for col in ("row", "page", "paragraph", "chunk"):
-        df[col] = df[col].astype("Int64")
+    df = classified_table(rows, scrubbed=False)
     return df, files
 
 
