@@ -21,12 +21,17 @@ SECTIONS = [("corpus", "Corpusoverzicht"), ("orientaties", "Oriëntaties"), ("ui
             ("per-code", "Per code"), ("verantwoording", "Verantwoording")]
 
 
-def render(context: dict[str, Any]) -> str:
-    """The page for `context` (the sections' parts, the settings and the codebook)."""
+def environment():
+    """The Jinja environment of the report: its templates, autoescaped and strict, with the number filters."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(pct=pct, pp=pp, pvalue=pvalue, num=number, pct_ci=pct_ci, plural=plural)
-    return env.get_template("report.html.j2").render(**context)
+    return env
+
+
+def render(context: dict[str, Any]) -> str:
+    """The page for `context` (the sections' parts, the settings and the codebook)."""
+    return environment().get_template("report.html.j2").render(**context)

@@ -66,3 +66,12 @@ def test_short_or_name_heavy_language_flags_do_not_headline(tmp_path):
     assert "1 passage is volgens de taalherkenning niet in het Nederlands (en: 1)" in corpus
     assert "2 korte passages of passages vol namen kregen van de taalherkenning een andere taal dan Nederlands " \
            "(fy: 2)" in corpus
+
+
+def test_a_language_flag_tells_on_enough_words_that_are_not_names():
+    from pipeline.report.corpus import language_flag_is_telling
+
+    english = "The municipalities in the region share one board, but each council keeps its own budget."
+    assert language_flag_is_telling(english, 12)
+    assert not language_flag_is_telling("Gedeputeerde Staten van Fryslân", 12)  # too short
+    assert not language_flag_is_telling(", ".join(["Harlingen", "Leeuwarden", "Sneek", "Dokkum"] * 4), 12)  # names

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 
-
-
-
 def test_truncate_cuts_on_a_word_boundary():
     from pipeline.report.text import truncate
 
@@ -43,3 +40,14 @@ def test_similar_file_names_stay_distinguishable():
     from pipeline.report.text import truncate
 
     assert len({truncate(n, 40) for n in names}) == 1
+
+
+def test_location_of_a_split_paragraph_and_of_a_survey_answer():
+    from pipeline.report.text import file_name, location
+
+    row = {"kind": "document", "page": None, "paragraph": 12, "chunk": 1, "section": None, "passage_id": "gr/0012.1"}
+    assert location(row) == "alinea 12.1"
+    assert location({**row, "paragraph": None}) == "gr/0012.1"  # nothing better to say
+    answer = {"kind": "survey", "wave": "2016", "respondent_id": "R7", "question_id": None}
+    assert location(answer) == "golf 2016, respondent R7"
+    assert file_name("documents/regio/deal.pdf") == "deal.pdf"
