@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_report import SECTIONS, run_report
+from tests.report.inputs import SECTIONS, run_report
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -204,7 +204,7 @@ def test_long_file_and_wave_names_wrap_instead_of_being_cut_off(tmp_path):
     """Real exports and regulations have long names without spaces; at 1400 px every table fits."""
     import pandas as pd
 
-    from tests.test_report import build_documents, build_waves, run_on
+    from tests.report.inputs import build_documents, build_waves, run_on
 
     waves = {f"pre{i}_survey_88316{i}_PUBLIC_export_met_een_lange_naam": [
         (f"R{j}", "extraQuestJustificat_vraag1", ["regie"] if j % 3 else []) for j in range(25)] for i in (1, 2)}

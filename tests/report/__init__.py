@@ -1,0 +1,1 @@
+"""Tests of the report stage, one module per module of pipeline/report/."""
