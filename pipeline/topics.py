@@ -75,7 +75,7 @@ from bertopic.backend import BaseEmbedder
 from pipeline import coherence
 from pipeline.embeddings import LEMMA_TOKEN_PATTERN, Embedder, make_embedder
 from pipeline.errors import SamenspelError
-from pipeline.files import atomic_path, read_table, write_json, write_table, write_text
+from pipeline.files import atomic_path, read_table, replace_dir, write_json, write_table, write_text
 from pipeline.progress import progress
 from pipeline.schema import NLP, SCRUBBED, STATUS_OK, Column, Schema
 
@@ -844,25 +844,18 @@ def extend_corpus(spec: CorpusSpec, frame: pd.DataFrame, cfg: TopicsConfig, plan
 
 def save_model(model, folder: Path, backend: str) -> None:
     """Save as safetensors with c-TF-IDF into `folder`, replacing it only when complete."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f".{folder.name}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
     # The config is plain json, which cannot hold the numpy ints sklearn may put in a vocabulary.
     vec = model.vectorizer_model
     vec.vocabulary_ = {k: int(v) for k, v in vec.vocabulary_.items()}
     if isinstance(vec.vocabulary, dict):
         vec.vocabulary = {k: int(v) for k, v in vec.vocabulary.items()}
-    with quiet():
-        model.save(tmp, serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
-    write_json(tmp / "samenspel.json", {
-        "embedding_backend": backend,
-        "note": "embeddings kwamen van deze backend; geef bij BERTopic.load() hetzelfde model mee om nieuwe passages in te delen",
-    })
-    if folder.exists():
-        shutil.rmtree(folder)
-    tmp.rename(folder)
+    with replace_dir(folder) as tmp:
+        with quiet():
+            model.save(tmp, serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
+        write_json(tmp / "samenspel.json", {
+            "embedding_backend": backend,
+            "note": "embeddings kwamen van deze backend; geef bij BERTopic.load() hetzelfde model mee om nieuwe passages in te delen",
+        })
 
 
 # --------------------------------------------------------------------------- incremental state
@@ -948,26 +941,18 @@ class TopicState:
     @staticmethod
     def write(folder: Path, fingerprint: str, result: CorpusResult, backend: str) -> None:
         """Keep a fit's state in `folder`, replacing an older one only when complete."""
-        folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = folder.parent / f".{folder.name}.tmp"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir()
         unique = result.frame[result.frame["role"] == "unique"]
-        pd.DataFrame({"key": passage_keys(unique), "topic": unique["topic"].astype("int64").to_numpy(),
-                      "probability": unique["probability"].astype("float64").to_numpy(),
-                      "assigned_by": unique["assigned_by"].astype(str).to_numpy()}).to_parquet(
-            tmp / "passages.parquet", index=False)
-        save_model(result.model, tmp / "model", backend)
-        if result.embedder is not None and result.embedder.per_corpus:
-            result.embedder.save_fitted(tmp / "embedder")
-        write_json(tmp / "state.json", {"format": STATE_FORMAT, "fingerprint": fingerprint, "corpus": result.spec.name,
-                                        "fitted_on": len(unique), "backend": backend,
-                                        "metrics": {k: _plain(v) for k, v in result.fit_metrics.items()}})
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
+        with replace_dir(folder) as tmp:
+            pd.DataFrame({"key": passage_keys(unique), "topic": unique["topic"].astype("int64").to_numpy(),
+                          "probability": unique["probability"].astype("float64").to_numpy(),
+                          "assigned_by": unique["assigned_by"].astype(str).to_numpy()}).to_parquet(
+                tmp / "passages.parquet", index=False)
+            save_model(result.model, tmp / "model", backend)
+            if result.embedder is not None and result.embedder.per_corpus:
+                result.embedder.save_fitted(tmp / "embedder")
+            write_json(tmp / "state.json", {"format": STATE_FORMAT, "fingerprint": fingerprint,
+                                            "corpus": result.spec.name, "fitted_on": len(unique), "backend": backend,
+                                            "metrics": {k: _plain(v) for k, v in result.fit_metrics.items()}})
 
     def load_model(self, embedder: Embedder):
         from bertopic import BERTopic
@@ -1373,7 +1358,8 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
         if result.skipped:
             say(f"topics: {spec.name} overgeslagen: {result.skipped}", warn=True)
         elif result.model_folder is not None:
-            _copy_folder(result.model_folder, Path(models_dir) / spec.name)
+            with replace_dir(Path(models_dir) / spec.name) as tmp:
+                shutil.copytree(result.model_folder, tmp, dirs_exist_ok=True)
         else:
             save_model(result.model, Path(models_dir) / spec.name, backend)
             if states is not None:
@@ -1430,18 +1416,6 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
         + (f"; opnieuw gefit: {'; '.join(refitted)}" if refitted else "")
         + f") met {cfg.embedding_backend} in {time.perf_counter() - start:.1f} s → {output_path}")
     return out
-
-
-def _copy_folder(source: Path, folder: Path) -> None:
-    """Copy a saved model folder into place, replacing the old one only when complete."""
-    folder = Path(folder)
-    tmp = folder.parent / f".{folder.name}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    shutil.copytree(source, tmp)
-    if folder.exists():
-        shutil.rmtree(folder)
-    tmp.rename(folder)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:

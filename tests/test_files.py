@@ -1,4 +1,4 @@
-"""Byte-stable skops files: the same model content gives the same bytes."""
+"""Byte-stable skops files (the same model content gives the same bytes), and folders replaced whole."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 import zipfile
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
@@ -17,7 +18,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from pipeline.files import ZIP_EPOCH, skops_bytes, write_skops
+from pipeline.files import ZIP_EPOCH, replace_dir, skops_bytes, write_skops
 
 TEXTS = [f"De regio overlegt over {w} met de partners." for w in ("wonen", "werken", "water", "wegen", "zorg")]
 TEXTS += [f"Iedere gemeente kiest voor het eigen belang bij {w}." for w in ("wonen", "werken", "water", "wegen",
@@ -100,3 +101,53 @@ def test_addresses_become_the_numbers_1_to_n():
     files = {int(n.split(".")[0]) for n in names[1:]}
     assert names[0] == "schema.json" and files <= ids
     assert sorted(ids) == list(range(1, len(ids) + 1))
+
+
+# --------------------------------------------------------------------------- folders (replace_dir)
+
+
+def _folder(path, files: dict[str, str]):
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (path / name).write_text(text)
+    return path
+
+
+def _contents(path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(path.iterdir())}
+
+
+def test_replace_dir_swaps_in_the_new_folder_when_the_write_succeeds(tmp_path):
+    target = _folder(tmp_path / "model", {"old.json": "oud", "shared.json": "1"})
+    with replace_dir(target) as tmp:
+        assert tmp != target and tmp.parent == target.parent and not list(tmp.iterdir())
+        _folder(tmp, {"shared.json": "2", "new.json": "nieuw"})
+    assert _contents(target) == {"new.json": "nieuw", "shared.json": "2"}  # nothing of the old folder left
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    with replace_dir(tmp_path / "deeper" / "fresh") as tmp:  # a folder that did not exist yet, parents too
+        _folder(tmp, {"a": "b"})
+    assert _contents(tmp_path / "deeper" / "fresh") == {"a": "b"}
+
+
+def test_replace_dir_keeps_the_old_folder_when_the_write_fails_halfway(tmp_path):
+    target = _folder(tmp_path / "model", {"topics.json": "oud", "ctfidf.safetensors": "oud"})
+
+    def write_and_fail(folder):
+        """Like a save that dies after its first file."""
+        (folder / "topics.json").write_text("half nieuw")
+        raise RuntimeError("stopped while writing")
+
+    with pytest.raises(RuntimeError, match="stopped while writing"):
+        with replace_dir(target) as tmp:
+            write_and_fail(tmp)
+    assert _contents(target) == {"ctfidf.safetensors": "oud", "topics.json": "oud"}
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # and no half-written folder beside it
+
+
+def test_replace_dir_removes_what_a_killed_run_left_behind(tmp_path):
+    _folder(tmp_path / ".model.tmp", {"topics.json": "van een gestopte run"})
+    with replace_dir(tmp_path / "model") as tmp:
+        assert not list(tmp.iterdir())
+        _folder(tmp, {"topics.json": "nieuw"})
+    assert _contents(tmp_path / "model") == {"topics.json": "nieuw"}
+    assert not (tmp_path / ".model.tmp").exists()
