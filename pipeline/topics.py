@@ -74,6 +74,7 @@ from bertopic.backend import BaseEmbedder
 
 from pipeline import coherence
 from pipeline.embeddings import LEMMA_TOKEN_PATTERN, Embedder, make_embedder
+from pipeline import dutch
 from pipeline.errors import SamenspelError
 from pipeline.files import atomic_path, read_table, replace_dir, write_json, write_table, write_text
 from pipeline.progress import progress
@@ -1082,13 +1083,13 @@ DIMENSION_NAMES = {"wave": "golf", "question_id": "vraag", "source": "bron", "co
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %".replace(".", ",")
+    """A share as in the summaries: "12,3 %"."""
+    return dutch.pct(x, 1, space=True)
 
 
 def _num(x: float | None, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:.{digits}f}".replace(".", ",")
+    """A number as in the summaries: decimal comma, plain hyphen for a minus, '–' when missing."""
+    return dutch.number(x, digits, minus="-")
 
 
 def _dim_name(dim: str) -> str:
