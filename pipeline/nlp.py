@@ -40,7 +40,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -512,8 +512,20 @@ def _chunk_columns(arrays: list[np.ndarray], words: StringFacts, lemmas: StringF
     signals["dutch"] += ((n_dutch >= CLEARLY_DUTCH_WORDS) & (per_doc_sum(m < 0) == 0)).tolist()
 
 
+def stop_words(extra: Iterable[str] = (), base: Iterable[str] | None = None) -> set[str]:
+    """The pipeline's one stop-word list: spaCy's Dutch stop words (or `base`) plus `extra`, lowercased.
+
+    Each use adds its own words from params.yaml: `nlp.extra_stop_words` for the content
+    lemmas (`stop_words_for`), `topics.domain_stop_words` for the topic terms (pipeline.topics).
+    """
+    if base is None:
+        from spacy.lang.nl.stop_words import STOP_WORDS as base
+    return {w.lower() for w in base} | {w.lower() for w in extra}
+
+
 def stop_words_for(nlp, extra: list[str]) -> set[str]:
-    return {w.lower() for w in nlp.Defaults.stop_words} | {w.lower() for w in extra}
+    """`stop_words` of a loaded spaCy pipeline: its language's list (Dutch for every Dutch backend)."""
+    return stop_words(extra, nlp.Defaults.stop_words)
 
 
 def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig, say=None,

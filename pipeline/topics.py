@@ -357,10 +357,10 @@ class TopicsConfig:
 
 
 def stop_words(cfg: TopicsConfig) -> set[str]:
-    """spaCy's Dutch stop words plus the domain list (lowercased)."""
-    from spacy.lang.nl.stop_words import STOP_WORDS
+    """The pipeline's Dutch stop words (`pipeline.nlp.stop_words`) plus `topics.domain_stop_words`."""
+    from pipeline.nlp import stop_words as dutch_stop_words
 
-    return {w.lower() for w in STOP_WORDS} | {w.lower() for w in cfg.domain_stop_words}
+    return dutch_stop_words(cfg.domain_stop_words)
 
 
 @dataclass
