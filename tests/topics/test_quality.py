@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pipeline import coherence
 from pipeline.topics.quality import quality
 from tests.topics.helpers import CONFIG, config
