@@ -164,7 +164,7 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
             result = fit_corpus(spec, frame, cfg, embedder, shared, stops, seeds)
         if result.skipped:
             say(f"topics: {spec.name} overgeslagen: {result.skipped}", warn=True)
-        elif result.model_folder is not None:
+        elif result.model_folder is not None:  # the kept fit's model, saved once already
             with replace_dir(Path(models_dir) / spec.name) as tmp:
                 shutil.copytree(result.model_folder, tmp, dirs_exist_ok=True)
         else:
@@ -223,7 +223,6 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
         + (f"; opnieuw gefit: {'; '.join(refitted)}" if refitted else "")
         + f") met {cfg.embedding_backend} in {time.perf_counter() - start:.1f} s → {output_path}")
     return out
-
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
