@@ -18,6 +18,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -49,6 +50,28 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextmanager
+def replace_dir(path: str | Path) -> Iterator[Path]:
+    """Yield an empty folder next to `path` to write into; it replaces `path` only if the block succeeds.
+
+    For outputs that are folders (a saved model): a run that stops while writing leaves the
+    old folder as it was. A leftover from a killed run (`.<name>.tmp`) is removed first.
+    """
+    path = Path(path)
+    tmp = path.parent / f".{path.name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        tmp.rename(path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -40,7 +40,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -49,8 +49,7 @@ from pipeline.errors import SamenspelError
 from pipeline.files import read_table, write_json, write_table
 from pipeline.language import CLEARLY_DUTCH_WORDS, DUTCH_WORDS, OTHER_WORDS, UNDETERMINED, LanguageDetector
 from pipeline.progress import progress
-from pipeline.schema import NLP, SCRUBBED
-from pipeline.scrub.placeholders import PLACEHOLDERS
+from pipeline.schema import NLP, PLACEHOLDERS, SCRUBBED
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +314,7 @@ def _load(name: str):
     loader = BACKENDS.get(name) or (lambda: _load_pipeline(name))
     with _gc_paused():
         nlp, label = loader()
-    for ph in PLACEHOLDERS:  # keep scrub's placeholders (its own list) as one token each
+    for ph in PLACEHOLDERS:  # keep scrub's placeholders (pipeline.schema) as one token each
         nlp.tokenizer.add_special_case(ph, [{ORTH: ph}])
     nlp.max_length = max(nlp.max_length, 2_000_000)
     return nlp, label
@@ -512,8 +511,20 @@ def _chunk_columns(arrays: list[np.ndarray], words: StringFacts, lemmas: StringF
     signals["dutch"] += ((n_dutch >= CLEARLY_DUTCH_WORDS) & (per_doc_sum(m < 0) == 0)).tolist()
 
 
+def stop_words(extra: Iterable[str] = (), base: Iterable[str] | None = None) -> set[str]:
+    """The pipeline's one stop-word list: spaCy's Dutch stop words (or `base`) plus `extra`, lowercased.
+
+    Each use adds its own words from params.yaml: `nlp.extra_stop_words` for the content
+    lemmas (`stop_words_for`), `topics.domain_stop_words` for the topic terms (pipeline.topics).
+    """
+    if base is None:
+        from spacy.lang.nl.stop_words import STOP_WORDS as base
+    return {w.lower() for w in base} | {w.lower() for w in extra}
+
+
 def stop_words_for(nlp, extra: list[str]) -> set[str]:
-    return {w.lower() for w in nlp.Defaults.stop_words} | {w.lower() for w in extra}
+    """`stop_words` of a loaded spaCy pipeline: its language's list (Dutch for every Dutch backend)."""
+    return stop_words(extra, nlp.Defaults.stop_words)
 
 
 def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig, say=None,
@@ -526,9 +537,8 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
     """
     import sys
 
-    from pipeline import language, lemmatizer
+    from pipeline import language, lemmatizer, schema
     from pipeline.cache import ContentCache, module_digest
-    from pipeline.scrub import placeholders
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     passages = read_table(input_path, SCRUBBED)
@@ -553,7 +563,7 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
             rows, hits = (compute(texts) if texts else []), 0
         else:
             settings = {k: v for k, v in vars(cfg).items() if k not in ("batch_size", "n_process", "backend")}
-            code = module_digest(sys.modules[__name__], language, lemmatizer, placeholders)
+            code = module_digest(sys.modules[__name__], language, lemmatizer, schema)
             cache = ContentCache(cache_dir, "nlp", [label, settings, code])
             rows = cache.map(texts, compute)
             cache.close()

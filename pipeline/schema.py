@@ -132,6 +132,21 @@ PASSAGES = Schema(
     extras={"meta_": _str},
 )
 
+#: The types of personal data `scrub` replaces, in the order that breaks ties between equally
+#: long matches. They are the values of SCRUBBED's `pii_types`; in the text each becomes
+#: `placeholder(type)`, which `nlp` keeps as one token. Defined here, not in the scrub package,
+#: so that reading them does not run every scrub module (nor make nlp's dependants depend on them).
+PII_TYPES = ("IBAN", "EMAIL", "BSN", "TELEFOON", "KENTEKEN", "ADRES", "POSTCODE", "NAAM")
+
+
+def placeholder(pii_type: str) -> str:
+    """The text that replaces personal data of `pii_type`: "[NAAM]"."""
+    return f"[{pii_type}]"
+
+
+#: Every placeholder scrub can write, in the order of PII_TYPES.
+PLACEHOLDERS = tuple(placeholder(t) for t in PII_TYPES)
+
 #: Output of `scrub`: the passages with personal data replaced by typed placeholders.
 SCRUBBED = Schema(
     "scrubbed",

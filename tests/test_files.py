@@ -1,4 +1,5 @@
-"""`pipeline.files`: byte-stable zips and skops files (the same content gives the same bytes), formula-safe CSV text."""
+"""`pipeline.files`: byte-stable zips and skops files (the same content gives the same bytes), folders replaced whole,
+formula-safe CSV text."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from pipeline.files import ZIP_EPOCH, ZipMember, skops_bytes, stable_zip, write_bytes, write_skops
+from pipeline.files import ZIP_EPOCH, ZipMember, replace_dir, skops_bytes, stable_zip, write_bytes, write_skops
 
 TEXTS = [f"De regio overlegt over {w} met de partners." for w in ("wonen", "werken", "water", "wegen", "zorg")]
 TEXTS += [f"Iedere gemeente kiest voor het eigen belang bij {w}." for w in ("wonen", "werken", "water", "wegen",
@@ -162,3 +163,53 @@ def test_write_bytes_replaces_the_file_and_leaves_no_temporary_file(tmp_path):
     write_bytes(path, b"eerst")
     write_bytes(path, b"daarna")
     assert path.read_bytes() == b"daarna" and [p.name for p in path.parent.iterdir()] == ["samenspel.qdc"]
+
+
+# --------------------------------------------------------------------------- folders (replace_dir)
+
+
+def _folder(path, files: dict[str, str]):
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (path / name).write_text(text)
+    return path
+
+
+def _contents(path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(path.iterdir())}
+
+
+def test_replace_dir_swaps_in_the_new_folder_when_the_write_succeeds(tmp_path):
+    target = _folder(tmp_path / "model", {"old.json": "oud", "shared.json": "1"})
+    with replace_dir(target) as tmp:
+        assert tmp != target and tmp.parent == target.parent and not list(tmp.iterdir())
+        _folder(tmp, {"shared.json": "2", "new.json": "nieuw"})
+    assert _contents(target) == {"new.json": "nieuw", "shared.json": "2"}  # nothing of the old folder left
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    with replace_dir(tmp_path / "deeper" / "fresh") as tmp:  # a folder that did not exist yet, parents too
+        _folder(tmp, {"a": "b"})
+    assert _contents(tmp_path / "deeper" / "fresh") == {"a": "b"}
+
+
+def test_replace_dir_keeps_the_old_folder_when_the_write_fails_halfway(tmp_path):
+    target = _folder(tmp_path / "model", {"topics.json": "oud", "ctfidf.safetensors": "oud"})
+
+    def write_and_fail(folder):
+        """Like a save that dies after its first file."""
+        (folder / "topics.json").write_text("half nieuw")
+        raise RuntimeError("stopped while writing")
+
+    with pytest.raises(RuntimeError, match="stopped while writing"):
+        with replace_dir(target) as tmp:
+            write_and_fail(tmp)
+    assert _contents(target) == {"ctfidf.safetensors": "oud", "topics.json": "oud"}
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # and no half-written folder beside it
+
+
+def test_replace_dir_removes_what_a_killed_run_left_behind(tmp_path):
+    _folder(tmp_path / ".model.tmp", {"topics.json": "van een gestopte run"})
+    with replace_dir(tmp_path / "model") as tmp:
+        assert not list(tmp.iterdir())
+        _folder(tmp, {"topics.json": "nieuw"})
+    assert _contents(tmp_path / "model") == {"topics.json": "nieuw"}
+    assert not (tmp_path / ".model.tmp").exists()

@@ -4,7 +4,7 @@ Other machines are simulated on this one with the variables of issue 13, each in
 process with an empty numba cache: numba compiling for another CPU (`NUMBA_CPU_NAME`),
 numpy without its newer SIMD kernels (`NPY_DISABLE_CPU_FEATURES`), other OpenBLAS kernels
 (`OPENBLAS_CORETYPE`) and other thread counts. Every process fits the small corpus of
-`test_topics`; the rounded embeddings, UMAP's layout, the topics and the quality figures
+`tests/topics`; the rounded embeddings, UMAP's layout, the topics and the quality figures
 must be the same everywhere. With `SAMENSPEL_NATIVE_CPU=1` set when running the tests,
 `test_topics_are_the_same_on_another_machine` fails on a CPU with AVX-512 or AVX2.
 """
@@ -24,7 +24,7 @@ import pytest
 
 from pipeline import reproducible
 from tests.conftest import ROOT
-from tests.test_topics import CONFIG, build_inputs, corpus_texts
+from tests.topics.helpers import CONFIG, build_inputs, corpus_texts
 
 # --------------------------------------------------------------------------- the environment
 
@@ -96,23 +96,24 @@ FIT = """
 import hashlib, json, sys
 import pipeline  # first, as the samenspel command does: it pins the numeric environment
 import numpy as np
-from pipeline import topics
 from pipeline.embeddings import make_embedder
+from pipeline.topics.config import TopicsConfig, stop_words
+from pipeline.topics.corpus import load_passages, mark_roles, select_corpus
+from pipeline.topics.fit import fit_corpus, passage_embeddings
 
 def digest(a):
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
-cfg = topics.TopicsConfig.from_params(json.loads(sys.argv[3]))
-passages = topics.load_passages(sys.argv[1], sys.argv[2])
-stops = topics.stop_words(cfg)
+cfg = TopicsConfig.from_params(json.loads(sys.argv[3]))
+passages = load_passages(sys.argv[1], sys.argv[2])
+stops = stop_words(cfg)
 embedder = make_embedder(cfg.embedding_backend, cfg.embedding_settings, cfg.random_state)
 out = {}
 for spec in cfg.corpora:
-    frame = topics.mark_roles(topics.select_corpus(passages, spec), embedder.input, cfg.min_content_lemmas,
-                              cfg.languages)
-    r = topics.fit_corpus(spec, frame, cfg, embedder, None, stops, None)
+    frame = mark_roles(select_corpus(passages, spec), embedder.input, cfg.min_content_lemmas, cfg.languages)
+    r = fit_corpus(spec, frame, cfg, embedder, None, stops, None)
     docs = r.frame.loc[r.frame["role"] == "unique", "embed_doc"].tolist()
-    out[spec.name] = {"embeddings": digest(topics.passage_embeddings(docs, r.embedder, None, cfg.embedding_decimals)),
+    out[spec.name] = {"embeddings": digest(passage_embeddings(docs, r.embedder, None, cfg.embedding_decimals)),
                       "umap": digest(r.model.umap_model.embedding_), "topics": r.frame["topic"].tolist(),
                       "metrics": r.metrics}
 print(json.dumps(out, default=str))

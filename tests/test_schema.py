@@ -25,10 +25,9 @@ def test_reading_a_table_imports_no_heavy_library():
 
 
 def test_the_stages_that_write_a_table_use_the_schema_declared_here():
-    from pipeline import classify, train
+    from pipeline import classify, topics, train
 
-    assert classify.CLASSIFIED is CLASSIFIED and train.OOF is OOF
-    # pipeline.topics is left out: importing it loads BERTopic, half a minute on a small machine.
+    assert classify.CLASSIFIED is CLASSIFIED and train.OOF is OOF and topics.TOPICS is TOPICS
 
 
 def topics_frame() -> pd.DataFrame:
@@ -47,6 +46,13 @@ def test_topics_are_unique_per_corpus_and_passage(tmp_path):
     twice = pd.concat([topics_frame(), topics_frame().iloc[[0]]], ignore_index=True)
     with pytest.raises(SamenspelError, match=r"'corpus': 'enquete', 'passage_id': '2016/R1/rol'.* is not unique"):
         TOPICS.validate(twice)
+
+
+def test_missing_and_empty_topic_columns_are_named():
+    with pytest.raises(SamenspelError, match="misses columns \\['label'\\]"):
+        TOPICS.validate(topics_frame().drop(columns="label"))
+    with pytest.raises(SamenspelError, match="column 'topic' has empty values"):
+        TOPICS.validate(topics_frame().assign(topic=[0, None, 1]))
 
 
 def test_a_passage_id_is_the_key_of_the_passage_tables():

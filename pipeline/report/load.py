@@ -1,10 +1,8 @@
 """The report's inputs, read and checked at the stage boundary.
 
-Tables with a schema that imports without heavy libraries are read with
-`pipeline.files.read_table`: CLASSIFIED (pipeline.classify imports numpy, pandas and
-pyarrow at module level, not scikit-learn, skops or spaCy) and NLP. TOPICS is declared
-in pipeline.topics, which imports BERTopic; until it moves to pipeline.schema the report
-reads the columns it needs (`TOPIC_COLUMNS`) directly.
+Every table is read with `pipeline.files.read_table` and its schema from
+pipeline.schema (CLASSIFIED, NLP, TOPICS), so a stale or foreign file is refused here with
+the schema's message, and reading never imports BERTopic or scikit-learn.
 """
 
 from __future__ import annotations
@@ -17,15 +15,13 @@ from typing import Any, Callable
 import pandas as pd
 import yaml
 
-from pipeline.classify import CLASSIFIED
 from pipeline.errors import SamenspelError
 from pipeline.files import read_table
-from pipeline.schema import NLP
+from pipeline.schema import CLASSIFIED, NLP, TOPICS
 
 Say = Callable[..., None]
 
-#: Columns of `topics.parquet` (schema `TOPICS` in pipeline.topics) the report reads;
-#: read directly so the report does not import BERTopic.
+#: The columns of `topics.parquet` (schema TOPICS) the report uses.
 TOPIC_COLUMNS = ("passage_id", "corpus", "topic", "probability", "label")
 
 
@@ -69,10 +65,10 @@ def load_topics(path: Path | None, say: Say) -> pd.DataFrame | None:
         say(f"report: geen onderwerpen ({path} bestaat niet); sectie Onderwerpen blijft leeg", warn=True)
         return None
     try:
-        topics = pd.read_parquet(path, columns=list(TOPIC_COLUMNS))
-    except (KeyError, ValueError) as exc:
+        topics = read_table(path, TOPICS)
+    except (SamenspelError, ValueError) as exc:  # ValueError: pyarrow's for a file that is no Parquet
         raise SamenspelError(f"geen onderwerpentabel: {exc}", path=path, hint="draai `dvc repro topics` opnieuw") from None
-    return topics
+    return topics[list(TOPIC_COLUMNS)]
 
 
 @dataclass

@@ -1,17 +1,18 @@
-"""What scrub writes: the placeholder types, their strings, and the spans that become them.
+"""The spans scrub's detectors find, and the ranks that break ties between them.
 
-Placeholders are fixed strings, so the output is deterministic and the same value gives
-the same text everywhere. This is the one place they are defined: the detectors emit
-`Span`s of these types, and `pipeline.nlp` keeps every string of `PLACEHOLDERS` as one
-token.
+The placeholder types and strings themselves (`PII_TYPES`, `placeholder`, `PLACEHOLDERS`)
+are defined once in `pipeline.schema`, next to the `pii_types` column they fill, and
+re-exported here; `pipeline.nlp` keeps every string of `PLACEHOLDERS` as one token.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterable, NamedTuple
 
-#: Placeholder types in the order used to break ties between equally long matches.
-PII_TYPES = ("IBAN", "EMAIL", "BSN", "TELEFOON", "KENTEKEN", "ADRES", "POSTCODE", "NAAM")
+from pipeline.schema import PII_TYPES, PLACEHOLDERS, placeholder
+
+__all__ = ["PII_TYPES", "PLACEHOLDERS", "RANK", "Detector", "Span", "placeholder"]
+
 #: Position of each type in PII_TYPES, for tie-breaks and for listing types in that order.
 RANK = {t: i for i, t in enumerate(PII_TYPES)}
 
@@ -25,11 +26,3 @@ class Span(NamedTuple):
 
 
 Detector = Callable[[str], Iterable[Span]]
-
-
-def placeholder(pii_type: str) -> str:
-    return f"[{pii_type}]"
-
-
-#: Every placeholder scrub can write, in the order of PII_TYPES.
-PLACEHOLDERS = tuple(placeholder(t) for t in PII_TYPES)

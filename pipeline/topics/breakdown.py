@@ -1,0 +1,74 @@
+"""Topic shares per wave, question, metadata column and code, and the codes that go with a topic.
+
+`breakdown.csv` and `waves.csv` hold the shares; the summaries show them per topic.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import pandas as pd
+
+
+def breakdown(frame: pd.DataFrame, dimensions: Sequence[str], classified: pd.DataFrame | None,
+              codes: Sequence[str]) -> pd.DataFrame:
+    """Topic shares within each class of each dimension (long format).
+
+    `share` is the part of the class (e.g. wave 2016) that falls in the topic; for codes
+    the classes are the passages that got the code.
+    """
+    rows, kept = [], []
+    for dim in dimensions:
+        if dim not in frame.columns or frame[dim].nunique() < 2:
+            continue
+        # A dimension that splits the passages exactly like an earlier one (the source
+        # file of a survey is its wave) adds nothing.
+        if any(_same_partition(frame, dim, other) for other in kept):
+            continue
+        kept.append(dim)
+        sub = frame[frame[dim].notna()]
+        totals = sub.groupby(dim).size()
+        for (cls, topic), n in sub.groupby([dim, "topic"]).size().items():
+            rows.append((dim, str(cls), int(topic), int(n), n / totals[cls]))
+    if classified is not None:
+        joined = frame[["passage_id", "topic"]].merge(classified, on="passage_id", how="left").fillna(
+            {c: 0 for c in codes})
+        for code in codes:
+            sub = joined[joined[code] == 1]
+            for topic, n in sub.groupby("topic").size().items():
+                rows.append(("code", code, int(topic), int(n), n / len(sub)))
+    return pd.DataFrame(rows, columns=["dimension", "class", "topic", "n", "share"])
+
+
+def _same_partition(frame: pd.DataFrame, a: str, b: str) -> bool:
+    pair = frame[[a, b]].astype(str)
+    n = pair.drop_duplicates().shape[0]
+    return n == pair[a].nunique() == pair[b].nunique()
+
+
+def code_cooccurrence(frame: pd.DataFrame, classified: pd.DataFrame, codes: Sequence[str], topic: int,
+                      limit: int = 5) -> list[dict[str, Any]]:
+    """Codes of a topic's passages: share in the topic, share in the corpus, lift."""
+    return codes_per_topic(frame, classified, codes, [topic], limit)[topic]
+
+
+def codes_per_topic(frame: pd.DataFrame, classified: pd.DataFrame, codes: Sequence[str], topics: Sequence[int],
+                    limit: int = 5) -> dict[int, list[dict[str, Any]]]:
+    """`code_cooccurrence` for several topics, joining the codes once."""
+    joined = frame[["passage_id", "topic"]].merge(classified, on="passage_id", how="left").fillna({c: 0 for c in codes})
+    base = {code: joined[code].mean() for code in codes}
+    out = {}
+    for topic, in_topic in joined.groupby("topic"):
+        if topic not in topics:
+            continue
+        rows = []
+        for code in codes:
+            n = int(in_topic[code].sum())
+            if n == 0:
+                continue
+            share = n / len(in_topic)
+            rows.append({"code": code, "n": n, "share": share, "corpus_share": base[code],
+                         "lift": share / base[code] if base[code] else math.nan})
+        out[int(topic)] = sorted(rows, key=lambda r: (-r["share"], r["code"]))[:limit]
+    return {t: out.get(t, []) for t in topics}

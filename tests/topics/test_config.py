@@ -1,0 +1,48 @@
+"""`pipeline.topics.config`: settings read from params.yaml, stop words and corpus sizes."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import SamenspelError
+from pipeline.topics.config import TopicsConfig, adapt_sizes, stop_words
+from tests.topics.helpers import CONFIG, config
+
+
+def test_missing_setting_names_the_key():
+    cfg = {k: v for k, v in CONFIG.items() if k != "min_passages"}
+    with pytest.raises(SamenspelError, match="topics.min_passages"):
+        TopicsConfig.from_params(cfg)
+    with pytest.raises(SamenspelError, match="topics.umap.metric"):
+        TopicsConfig.from_params({**CONFIG, "umap": {"n_neighbors": 5, "n_components": 2, "min_dist": 0.0}})
+    with pytest.raises(SamenspelError, match="backend"):
+        TopicsConfig.from_params({**CONFIG, "embedding": {**CONFIG["embedding"], "backend": "word2vec"}})
+
+
+def test_params_yaml_section_is_complete(params):
+    if "topics" not in params:
+        pytest.skip("params.yaml has no topics section yet")
+    TopicsConfig.from_params(params["topics"])
+
+
+def test_embedding_decimals_must_be_positive():
+    with pytest.raises(SamenspelError, match="topics.embedding.decimals"):
+        config(embedding={**CONFIG["embedding"], "decimals": 0})
+
+
+def test_adapt_sizes_shrinks_for_small_corpora():
+    cfg = config()
+    small = adapt_sizes(24, cfg)
+    assert small.n_neighbors < 24 and small.n_components < 24 and small.min_cluster_size >= 3
+    big = adapt_sizes(10_000, cfg)
+    assert (big.n_neighbors, big.n_components, big.min_cluster_size) == (10, 5, 5)
+
+
+def test_topic_stop_words_are_the_pipelines_dutch_list_plus_the_domain_words():
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    from pipeline.nlp import stop_words as pipeline_stop_words
+
+    cfg = config(domain_stop_words=["Kern", "samenspel"])
+    assert stop_words(cfg) == {w.lower() for w in STOP_WORDS} | {"kern", "samenspel"}
+    assert stop_words(cfg) == pipeline_stop_words(["kern", "samenspel"])
