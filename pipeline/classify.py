@@ -217,7 +217,7 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
     from pipeline import readers
     from pipeline.files import csv_dialect as dialect_named
     from pipeline.files import write_csv
-    from pipeline.nlp import load_backend
+    from pipeline.nlp import lemmatise, load_backend
     from pipeline.scrub import Scrubber
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
@@ -237,9 +237,9 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
     ok = (df["status"] == "ok").to_numpy()
     lemmas: list[list[str]] = [[] for _ in range(len(df))]  # only coded rows need lemmas
     texts = df["text"].tolist()
-    docs = nlp.pipe((texts[i] for i in np.flatnonzero(ok)), batch_size=nlp_cfg.batch_size)
-    for i, doc in zip(np.flatnonzero(ok), docs):
-        lemmas[i] = [(t.lemma_ or t.text).lower() for t in doc if not t.is_space]
+    coded_rows = np.flatnonzero(ok)
+    for i, row_lemmas in zip(coded_rows, lemmatise([texts[i] for i in coded_rows], nlp, nlp_cfg.batch_size)):
+        lemmas[i] = row_lemmas
     coded = code_passages(clf, texts, lemmas, ok, evidence=False)
     out = df[PROVENANCE[kind] + ["text", "status"]].reset_index(drop=True)
     for c in clf.codes:

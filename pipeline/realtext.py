@@ -332,7 +332,7 @@ def measure(clf, nlp, rows: list[dict], beta: float, calibrate: bool,
     import numpy as np
 
     from pipeline.model import feature_frame
-    from pipeline.train import lemmatise
+    from pipeline.nlp import lemmatise
 
     codes = clf.codes
     texts = [r["text"] for r in rows]
