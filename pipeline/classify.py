@@ -81,6 +81,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
 
     from pipeline import model as model_module
     from pipeline.cache import ContentCache, file_digest, module_digest
+    from pipeline.ingest import codable
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     clf = Classifier.load(model_path, lazy=True)  # the model itself only on cache misses
@@ -95,7 +96,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
         say(f"let op: model getraind met {clf.meta.get('backend')}, passages verwerkt met {', '.join(backends)}",
             warn=True)
     lemmas = nlp.loc[passages["passage_id"], "lemmas"].tolist()
-    ok = (passages["status"] == "ok").to_numpy()
+    ok = codable(passages["status"])
     texts = passages["text"].tolist()
     SEP = "\x00"  # text and lemmas together are the cache key: both determine the codes
 
@@ -161,9 +162,8 @@ def read_input(path: Path, text_columns: list[str] | None, id_column: str | None
     signature) and `kind`.
     """
     from pipeline import readers
-    from pipeline.ingest import answer_status, detect_id_column, detect_open_columns
+    from pipeline.ingest import AnswerStatus, detect_id_column, detect_open_columns
     from pipeline.readers.tabular import SurveyOptions
-    from pipeline.text import normalise_answer
 
     ext = path.suffix.lower()
     if ext in readers.SURVEY_READERS:
@@ -187,12 +187,11 @@ def read_input(path: Path, text_columns: list[str] | None, id_column: str | None
                                      hint=f"geef --text-column op; {available}")
         ids = df[id_column].astype(str).str.strip() if id_column else pd.Series([str(r) for r in table.rows])
         texts = df[columns].astype(str).to_numpy().reshape(-1)  # row-major: record by record
-        na_values = set(ingest_cfg.na_values)
-        fillers = {normalise_answer(f) for f in ingest_cfg.filler_answers}
+        answer_status = AnswerStatus.from_config(ingest_cfg)
         return pd.DataFrame({"id": np.repeat(ids.to_numpy(), len(columns)),
                              "column": np.tile(np.array([str(c) for c in columns], dtype=object), len(df)),
                              "text": [t.strip() for t in texts],
-                             "status": [answer_status(t, na_values, fillers) for t in texts],
+                             "status": [answer_status(t) for t in texts],
                              "kind": "survey"})
     if ext in readers.DOCUMENT_READERS:
         paras = readers.DOCUMENT_READERS[ext](path)
@@ -217,6 +216,7 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
     from pipeline import readers
     from pipeline.files import csv_dialect as dialect_named
     from pipeline.files import write_csv
+    from pipeline.ingest import codable
     from pipeline.nlp import lemmatise, load_backend
     from pipeline.scrub import Scrubber
 
@@ -234,7 +234,7 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
         scrubber = Scrubber(use_deduce=scrub_cfg.deduce).fit()
         df["text"] = [t for t, _ in scrubber.scrub_many(df["text"].tolist())]
     nlp, backend = load_backend(nlp_cfg.backend, say)
-    ok = (df["status"] == "ok").to_numpy()
+    ok = codable(df["status"])
     lemmas: list[list[str]] = [[] for _ in range(len(df))]  # only coded rows need lemmas
     texts = df["text"].tolist()
     coded_rows = np.flatnonzero(ok)
