@@ -54,13 +54,19 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
         if evidence:
             for i, e in zip(idx, clf.evidence(Xt, assigned[idx])):
                 ev[i] = e
-    out = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
-    for j, c in enumerate(clf.codes):
-        out[c] = assigned[:, j]
-    out["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
-    out["evidence"] = ev
-    out["relevance"] = relevance.round(6)
-    return out
+    return pd.DataFrame({**decision_columns(clf.codes, proba, assigned), "codes": joined_codes(clf.codes, assigned),
+                         "evidence": ev, "relevance": relevance.round(6)})
+
+
+def decision_columns(codes: list[str], proba: np.ndarray, assigned: np.ndarray) -> dict[str, np.ndarray]:
+    """`p_<code>` (rounded to 6 decimals) and then `<code>` (0/1) per code."""
+    return {**{f"p_{c}": proba[:, j].round(6) for j, c in enumerate(codes)},
+            **{c: assigned[:, j] for j, c in enumerate(codes)}}
+
+
+def joined_codes(codes: list[str], assigned: np.ndarray) -> list[str]:
+    """Per passage, its assigned codes joined with ';' ('' for none)."""
+    return [";".join(c for c, a in zip(codes, row) if a) for row in assigned]
 
 
 def cooccurrence_rows(df: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
@@ -120,12 +126,8 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
         evidence[i] = list(e)
         relevance[i] = r
     assigned = clf.decide(proba, relevance) * ok[:, None]
-    coded = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
-    for j, c in enumerate(clf.codes):
-        coded[c] = assigned[:, j]
-    coded["relevance"] = relevance.round(6)
-    coded["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
-    coded["evidence"] = evidence
+    coded = pd.DataFrame({**decision_columns(clf.codes, proba, assigned), "relevance": relevance.round(6),
+                          "codes": joined_codes(clf.codes, assigned), "evidence": evidence})
     out = pd.concat([passages.reset_index(drop=True), coded], axis=1)
     out.insert(len(SCRUBBED.columns), "classified", ok)
     out.insert(len(SCRUBBED.columns) + 1, "lang", nlp.loc[passages["passage_id"], "lang"].to_numpy())
