@@ -11,6 +11,15 @@ filler answers are kept with a status flag. A file that cannot be read is skippe
 recorded with its reason, or stops the run with `strict`. In an export without YAML every
 column is judged (`judge_columns`) and the verdicts are recorded. When survey files were
 given but not a single answer could be taken from them, the stage fails.
+
+The stage entry point (`run`, `IngestConfig`) is here; the work is in the modules:
+
+- `config`: the settings of the `ingest` section;
+- `waves`: wave YAMLs, and which export each belongs to;
+- `columns`: auto-detection for an export without a YAML (id, open and metadata columns);
+- `surveys`: one export with its spec -> passages and its accounting entry;
+- `documents`: one document -> passages and its accounting entry;
+- `status`: an answer's status, shared with `samenspel classify FILE`.
 """
 
 from __future__ import annotations

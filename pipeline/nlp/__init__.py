@@ -33,7 +33,7 @@ import pandas as pd
 from pipeline.files import read_table, write_json, write_table
 from pipeline.language import UNDETERMINED, LanguageDetector
 from pipeline.nlp import backends
-from pipeline.nlp.arrays import CHUNK_DOCS, Chunk, StringFacts
+from pipeline.nlp.arrays import Chunk, StringFacts
 from pipeline.nlp.backends import (BACKEND_HINT, BACKENDS, FALLBACK_WARNING, MODEL, MODEL_WHEEL, SPACY_PACKAGE,
                                    Pipeline, backend_label, find_pipeline, has_ner, load_backend, model_installed,
                                    resolve_backend)
@@ -42,7 +42,7 @@ from pipeline.nlp.lemmas import Lemmatiser, lemmatise
 from pipeline.nlp.words import PLACEHOLDER, content_lemma, content_lemmas, is_content_word, stop_words, stop_words_for
 from pipeline.schema import NLP, SCRUBBED
 
-__all__ = ["BACKENDS", "BACKEND_HINT", "CHUNK_DOCS", "COLUMNS", "Chunk", "FALLBACK_WARNING", "Lemmatiser", "MODEL",
+__all__ = ["BACKENDS", "BACKEND_HINT", "COLUMNS", "Chunk", "FALLBACK_WARNING", "Lemmatiser", "MODEL",
            "MODEL_WHEEL", "NlpConfig", "PLACEHOLDER", "Pipeline", "SPACY_PACKAGE", "StringFacts", "annotate",
            "backend_label", "content_lemma", "content_lemmas", "find_pipeline", "has_ner", "is_content_word",
            "lemmatise", "load_backend", "model_installed", "resolve_backend", "run", "stop_words", "stop_words_for"]
