@@ -54,13 +54,19 @@ def code_passages(clf: Classifier, texts: list[str], lemmas: list[list[str]], ma
         if evidence:
             for i, e in zip(idx, clf.evidence(Xt, assigned[idx])):
                 ev[i] = e
-    out = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
-    for j, c in enumerate(clf.codes):
-        out[c] = assigned[:, j]
-    out["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
-    out["evidence"] = ev
-    out["relevance"] = relevance.round(6)
-    return out
+    return pd.DataFrame({**decision_columns(clf.codes, proba, assigned), "codes": joined_codes(clf.codes, assigned),
+                         "evidence": ev, "relevance": relevance.round(6)})
+
+
+def decision_columns(codes: list[str], proba: np.ndarray, assigned: np.ndarray) -> dict[str, np.ndarray]:
+    """`p_<code>` (rounded to 6 decimals) and then `<code>` (0/1) per code."""
+    return {**{f"p_{c}": proba[:, j].round(6) for j, c in enumerate(codes)},
+            **{c: assigned[:, j] for j, c in enumerate(codes)}}
+
+
+def joined_codes(codes: list[str], assigned: np.ndarray) -> list[str]:
+    """Per passage, its assigned codes joined with ';' ('' for none)."""
+    return [";".join(c for c, a in zip(codes, row) if a) for row in assigned]
 
 
 def cooccurrence_rows(df: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
@@ -81,6 +87,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
 
     from pipeline import model as model_module
     from pipeline.cache import ContentCache, file_digest, module_digest
+    from pipeline.ingest import codable
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
     clf = Classifier.load(model_path, lazy=True)  # the model itself only on cache misses
@@ -95,7 +102,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
         say(f"let op: model getraind met {clf.meta.get('backend')}, passages verwerkt met {', '.join(backends)}",
             warn=True)
     lemmas = nlp.loc[passages["passage_id"], "lemmas"].tolist()
-    ok = (passages["status"] == "ok").to_numpy()
+    ok = codable(passages["status"])
     texts = passages["text"].tolist()
     SEP = "\x00"  # text and lemmas together are the cache key: both determine the codes
 
@@ -119,12 +126,8 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
         evidence[i] = list(e)
         relevance[i] = r
     assigned = clf.decide(proba, relevance) * ok[:, None]
-    coded = pd.DataFrame({f"p_{c}": proba[:, j].round(6) for j, c in enumerate(clf.codes)})
-    for j, c in enumerate(clf.codes):
-        coded[c] = assigned[:, j]
-    coded["relevance"] = relevance.round(6)
-    coded["codes"] = [";".join(c for c, a in zip(clf.codes, row) if a) for row in assigned]
-    coded["evidence"] = evidence
+    coded = pd.DataFrame({**decision_columns(clf.codes, proba, assigned), "relevance": relevance.round(6),
+                          "codes": joined_codes(clf.codes, assigned), "evidence": evidence})
     out = pd.concat([passages.reset_index(drop=True), coded], axis=1)
     out.insert(len(SCRUBBED.columns), "classified", ok)
     out.insert(len(SCRUBBED.columns) + 1, "lang", nlp.loc[passages["passage_id"], "lang"].to_numpy())
@@ -161,9 +164,8 @@ def read_input(path: Path, text_columns: list[str] | None, id_column: str | None
     signature) and `kind`.
     """
     from pipeline import readers
-    from pipeline.ingest import answer_status, detect_id_column, detect_open_columns
+    from pipeline.ingest import AnswerStatus, detect_id_column, detect_open_columns
     from pipeline.readers.tabular import SurveyOptions
-    from pipeline.text import normalise_answer
 
     ext = path.suffix.lower()
     if ext in readers.SURVEY_READERS:
@@ -187,12 +189,11 @@ def read_input(path: Path, text_columns: list[str] | None, id_column: str | None
                                      hint=f"geef --text-column op; {available}")
         ids = df[id_column].astype(str).str.strip() if id_column else pd.Series([str(r) for r in table.rows])
         texts = df[columns].astype(str).to_numpy().reshape(-1)  # row-major: record by record
-        na_values = set(ingest_cfg.na_values)
-        fillers = {normalise_answer(f) for f in ingest_cfg.filler_answers}
+        answer_status = AnswerStatus.from_config(ingest_cfg)
         return pd.DataFrame({"id": np.repeat(ids.to_numpy(), len(columns)),
                              "column": np.tile(np.array([str(c) for c in columns], dtype=object), len(df)),
                              "text": [t.strip() for t in texts],
-                             "status": [answer_status(t, na_values, fillers) for t in texts],
+                             "status": [answer_status(t) for t in texts],
                              "kind": "survey"})
     if ext in readers.DOCUMENT_READERS:
         paras = readers.DOCUMENT_READERS[ext](path)
@@ -217,7 +218,8 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
     from pipeline import readers
     from pipeline.files import csv_dialect as dialect_named
     from pipeline.files import write_csv
-    from pipeline.nlp import load_backend
+    from pipeline.ingest import codable
+    from pipeline.nlp import lemmatise, load_backend
     from pipeline.scrub import Scrubber
 
     say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
@@ -234,12 +236,12 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
         scrubber = Scrubber(use_deduce=scrub_cfg.deduce).fit()
         df["text"] = [t for t, _ in scrubber.scrub_many(df["text"].tolist())]
     nlp, backend = load_backend(nlp_cfg.backend, say)
-    ok = (df["status"] == "ok").to_numpy()
+    ok = codable(df["status"])
     lemmas: list[list[str]] = [[] for _ in range(len(df))]  # only coded rows need lemmas
     texts = df["text"].tolist()
-    docs = nlp.pipe((texts[i] for i in np.flatnonzero(ok)), batch_size=nlp_cfg.batch_size)
-    for i, doc in zip(np.flatnonzero(ok), docs):
-        lemmas[i] = [(t.lemma_ or t.text).lower() for t in doc if not t.is_space]
+    coded_rows = np.flatnonzero(ok)
+    for i, row_lemmas in zip(coded_rows, lemmatise([texts[i] for i in coded_rows], nlp, nlp_cfg.batch_size)):
+        lemmas[i] = row_lemmas
     coded = code_passages(clf, texts, lemmas, ok, evidence=False)
     out = df[PROVENANCE[kind] + ["text", "status"]].reset_index(drop=True)
     for c in clf.codes:

@@ -29,8 +29,8 @@ from pipeline.dictionary import DictionaryCoder
 from pipeline.errors import SamenspelError
 from pipeline.files import write_json, write_text
 from pipeline.model import Classifier, feature_frame
+from pipeline.nlp import lemmatise
 from pipeline.schema import OOF
-from pipeline.train import lemmatise
 
 log = logging.getLogger(__name__)
 

@@ -34,6 +34,7 @@ from pipeline.annotations import label_matrix, load_annotations
 from pipeline.codebook import load_codebook
 from pipeline.files import write_json, write_table
 from pipeline.model import Classifier, feature_frame, fit_two_stage
+from pipeline.nlp import lemmatise  # the one lemma rule; also `train.lemmatise` for callers
 from pipeline.progress import progress
 from pipeline.reproducible import round_floats
 from pipeline.schema import OOF
@@ -59,12 +60,6 @@ class TrainConfig:
 
         fields = [f for f in cls.__dataclass_fields__ if f != "relevance"]
         return cls(**{f: require(cfg, f, "train") for f in fields}, relevance=bool(cfg.get("relevance", True)))
-
-
-def lemmatise(texts: list[str], nlp, batch_size: int = 256) -> list[list[str]]:
-    """Lowercased lemmas per text, as the nlp stage writes them."""
-    return [[(t.lemma_ or t.text).lower() for t in doc if not t.is_space]
-            for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
 def f1_per_code(y: np.ndarray, pred: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ def classified(tmp_path, trained, params):
     from pipeline.nlp import NlpConfig
     from pipeline import nlp as nlp_stage
     from pipeline.schema import SCRUBBED
-    from tests.test_nlp import scrubbed_table
+    from tests.nlp.helpers import scrubbed_table
 
     _, out = trained
     texts = ["Ik ben penvoerder van de regio deal en bereid de stuurgroep voor.",

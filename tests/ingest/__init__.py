@@ -1,0 +1,1 @@
+"""Tests for `pipeline.ingest`, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests for `pipeline.nlp`, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests for `pipeline.realtext`, one module per module of the package."""
