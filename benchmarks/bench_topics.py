@@ -41,7 +41,8 @@ import pandas as pd
 from benchmarks.generate import NEW_WAVE, add_wave, write_corpus
 from benchmarks.measure import run_measured
 from benchmarks.sentences import ROOT, answers_per_question, document_pools
-from benchmarks.workspace import create, load_params, metrics, passages_in, stage_commands
+from benchmarks.workspace import create, load_params, passages_in, stage_commands
+from benchmarks.workspace import metrics as stage_metrics  # main() has a local `metrics`
 
 ORG_TYPES = ["gemeente", "provincie", "waterschap", "regionaal samenwerkingsverband", "rijksoverheid", "anders"]
 
@@ -86,7 +87,7 @@ def _cli_env() -> dict[str, str]:
 def _topics_run(ws: Path, log: Path) -> dict:
     """Run the `topics` stage as dvc.yaml calls it; wall and CPU time and how each corpus ran."""
     m = run_measured(stage_commands(ws)["topics"], ws, env=_cli_env(), log=log)
-    found = metrics(ws, "topics")
+    found = stage_metrics(ws, "topics")
     modes = {k.removesuffix("_mode"): v for k, v in found.items() if k.endswith("_mode")}
     new = sum(v for k, v in found.items() if k.endswith("_transformed"))
     return {"wall_s": round(m.wall_s, 1), "cpu_s": round(m.cpu_s, 1), "modes": modes, "transformed": new}
@@ -180,13 +181,14 @@ def main(argv: list[str] | None = None) -> None:
                    work / "models", work / "reports", cfg, say=lambda msg, warn=False: print(msg))
         wall = time.perf_counter() - t1
         metrics = json.loads((work / "topics.json").read_text())
+        ran = json.loads((work / "models" / "index.json").read_text())["corpora"]  # before the folder goes
     n_unique = table["text"].str.casefold().nunique()
     print(f"passages: {len(table)} ({n_unique} distinct texts; {int((table['kind'] == 'survey').sum())} survey answers)")
     print(f"prepare (generate + nlp fallback): {prep:.1f} s; peak memory so far {prep_peak:.0f} MB")
     print(f"topics stage: {wall:.1f} s wall, {len(table) / wall:.0f} passages/s, peak memory {peak_mb():.0f} MB")
     print(f"embedding backend: {metrics['backend']}; compare_defaults: {cfg.compare_defaults}")
     # The corpora that ran (listed in topics.corpora or derived from the data), skipped ones included.
-    for name in json.loads((work / "models" / "index.json").read_text())["corpora"]:
+    for name in ran:
         p = f"{name}_"
         if metrics.get(p + "skipped"):
             print(f"  {name}: skipped ({metrics[p + 'skipped']})")
