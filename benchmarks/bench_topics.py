@@ -3,7 +3,8 @@
 The passages are recombined from the project's own example texts (the hand-written
 survey answers in corpora/src/surveys/ and the document sources in corpora/src/documents/):
 survey answers of one to three sentences drawn from the answers to the same question,
-document paragraphs of two to four sentences from the same document. Drawing is seeded,
+document paragraphs of two to four sentences from the same document (the one pool of
+sentences in benchmarks/sentences.py, shared with benchmarks/generate.py). Drawing is seeded,
 so every run measures the same input. The passages go through the `nlp` stage (offline
 fallback) and then the `topics` stage with the `topics` section of params.yaml.
 
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import sys
@@ -37,45 +37,21 @@ from pathlib import Path
 from random import Random
 
 import pandas as pd
-import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý'‘“\"(])")
+from benchmarks.generate import NEW_WAVE, add_wave, write_corpus
+from benchmarks.measure import run_measured
+from benchmarks.sentences import ROOT, answers_per_question, document_pools
+from benchmarks.workspace import create, load_params, passages_in, stage_commands
+from benchmarks.workspace import metrics as stage_metrics  # main() has a local `metrics`
+
 ORG_TYPES = ["gemeente", "provincie", "waterschap", "regionaal samenwerkingsverband", "rijksoverheid", "anders"]
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.split(" ".join(text.split())) if len(s.strip()) > 20]
-
-
-def survey_pools(folder: Path) -> dict[str, list[str]]:
-    """Sentences of the hand-written answers, per question."""
-    pools: dict[str, list[str]] = {}
-    for path in sorted(folder.glob("golf_*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for resp in data.get("respondenten") or []:
-            for question in ("rol", "uitdaging", "ontwikkeling"):
-                if resp.get(question):
-                    pools.setdefault(question, []).extend(sentences(str(resp[question])))
-    return pools
-
-
-def document_pools(folder: Path) -> dict[str, list[str]]:
-    """Sentences of the document sources (YAML header, headings and list markers removed), per document."""
-    pools = {}
-    for path in sorted(folder.glob("0*.*")):
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
-        lines = [re.sub(r"^\s*(#+|[-*]|\d+[.)])\s+", "", line) for line in text.splitlines()]
-        pools[path.stem] = sentences(" ".join(line for line in lines if line.strip()))
-    return pools
 
 
 def generate(n: int, seed: int) -> pd.DataFrame:
     """`n` passages as a SCRUBBED table: 70 % survey answers over two waves, 30 % document paragraphs."""
     rng = Random(seed)
-    answers = survey_pools(ROOT / "corpora" / "src" / "surveys")
-    docs = document_pools(ROOT / "corpora" / "src" / "documents")
+    answers = answers_per_question()
+    docs = document_pools()
     rows = []
     n_survey = int(n * 0.7)
     for i in range(n_survey):
@@ -110,11 +86,8 @@ def _cli_env() -> dict[str, str]:
 
 def _topics_run(ws: Path, log: Path) -> dict:
     """Run the `topics` stage as dvc.yaml calls it; wall and CPU time and how each corpus ran."""
-    from benchmarks.measure import run_measured
-    from benchmarks.workspace import metrics, stage_commands
-
     m = run_measured(stage_commands(ws)["topics"], ws, env=_cli_env(), log=log)
-    found = metrics(ws, "topics")
+    found = stage_metrics(ws, "topics")
     modes = {k.removesuffix("_mode"): v for k, v in found.items() if k.endswith("_mode")}
     new = sum(v for k, v in found.items() if k.endswith("_transformed"))
     return {"wall_s": round(m.wall_s, 1), "cpu_s": round(m.cpu_s, 1), "modes": modes, "transformed": new}
@@ -122,10 +95,6 @@ def _topics_run(ws: Path, log: Path) -> dict:
 
 def wave_benchmark(ws: Path, passages: int, share: float, seed: int, repeats: int) -> dict:
     """Full fit, then incremental run and full refit after a new wave; see the module docstring."""
-    from benchmarks.generate import NEW_WAVE, add_wave, write_corpus
-    from benchmarks.measure import run_measured
-    from benchmarks.workspace import create, load_params, passages_in
-
     log = ws.parent / f"{ws.name}-topics-wave.log"
     if not (ws / "dvc.yaml").exists():
         create(ws)
@@ -212,13 +181,14 @@ def main(argv: list[str] | None = None) -> None:
                    work / "models", work / "reports", cfg, say=lambda msg, warn=False: print(msg))
         wall = time.perf_counter() - t1
         metrics = json.loads((work / "topics.json").read_text())
+        ran = json.loads((work / "models" / "index.json").read_text())["corpora"]  # before the folder goes
     n_unique = table["text"].str.casefold().nunique()
     print(f"passages: {len(table)} ({n_unique} distinct texts; {int((table['kind'] == 'survey').sum())} survey answers)")
     print(f"prepare (generate + nlp fallback): {prep:.1f} s; peak memory so far {prep_peak:.0f} MB")
     print(f"topics stage: {wall:.1f} s wall, {len(table) / wall:.0f} passages/s, peak memory {peak_mb():.0f} MB")
     print(f"embedding backend: {metrics['backend']}; compare_defaults: {cfg.compare_defaults}")
     # The corpora that ran (listed in topics.corpora or derived from the data), skipped ones included.
-    for name in json.loads((work / "models" / "index.json").read_text())["corpora"]:
+    for name in ran:
         p = f"{name}_"
         if metrics.get(p + "skipped"):
             print(f"  {name}: skipped ({metrics[p + 'skipped']})")

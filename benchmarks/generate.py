@@ -1,7 +1,7 @@
 """Benchmark corpora: the example corpora scaled to any number of passages.
 
-Recombines and perturbs the project's own example texts, so word statistics stay
-Dutch and on topic:
+Recombines and perturbs the project's own example texts (the sentence pool of
+`benchmarks/sentences.py`), so word statistics stay Dutch and on topic:
 
 * survey answers are one to three sentences drawn from the hand-written answers to
   the same question in the same source wave (`corpora/src/surveys/golf_*.yaml`),
@@ -44,14 +44,8 @@ from random import Random
 from types import ModuleType
 from typing import Callable
 
-import yaml
-
-from benchmarks.bench_topics import sentences
-
-ROOT = Path(__file__).resolve().parents[1]
-SURVEY_SOURCES = ROOT / "corpora" / "src" / "surveys"
-DOCUMENT_SOURCES = ROOT / "corpora" / "src" / "documents"
-QUESTIONS = ("rol", "uitdaging", "ontwikkeling")
+from benchmarks.sentences import DOCUMENT_SOURCES, FILLERS, QUESTIONS, ROOT, document_pools, survey_pools
+from benchmarks.workspace import MANIFEST, create, passages_in
 #: Share of the passages that are survey answers; the rest are document paragraphs.
 SURVEY_SHARE = 0.7
 #: Paragraphs per generated document, at most (they are spread evenly).
@@ -59,9 +53,6 @@ PARAGRAPHS_PER_DOCUMENT = 150
 #: Answers longer than this are cut back to fewer sentences, so ingest never splits them
 #: (ingest.max_passage_chars is 1500) and one answer stays one passage.
 MAX_CHARS = 1400
-#: What `write_corpus` wrote, in the workspace root.
-MANIFEST = "benchmark.json"
-FILLERS = ["weet niet", "n.v.t.", "-", "geen", "geen idee", "nvt", "weet ik niet", "?"]
 
 
 @dataclass(frozen=True)
@@ -107,41 +98,6 @@ def build_surveys() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses resolve their module through sys.modules
     spec.loader.exec_module(module)
     return module
-
-
-def survey_pools(folder: Path = SURVEY_SOURCES) -> tuple[dict[tuple[str, str], list[str]], dict[str, list[str]]]:
-    """Sentences per (source wave, question), and short whole answers per question."""
-    answers: dict[tuple[str, str], list[str]] = {}
-    short: dict[str, list[str]] = {}
-    for path in sorted(folder.glob("golf_*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        wave = str(data["golf"])
-        for resp in data.get("respondenten") or []:
-            for question in QUESTIONS:
-                text = " ".join(str(resp.get(question) or "").split())
-                if not text:
-                    continue
-                found = sentences(text)
-                if found:
-                    answers.setdefault((wave, question), []).extend(found)
-                elif len(text) <= 40 and text.lower() not in FILLERS:
-                    short.setdefault(question, []).append(text)
-    return answers, short
-
-
-def document_pools(folder: Path = DOCUMENT_SOURCES) -> dict[str, list[str]]:
-    """Sentences of each source document in order, without its YAML header, headings and list markers.
-
-    Like `bench_topics.document_pools`, but headings are dropped rather than glued to
-    the next sentence ("6 Financiën Het Rijk stelt ...").
-    """
-    pools = {}
-    for path in sorted(folder.glob("0*.*")):
-        text = re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S)
-        lines = [re.sub(r"^\s*([-*]|\d+[.)])\s+", "", line) for line in text.splitlines()
-                 if line.strip() and not line.lstrip().startswith("#")]
-        pools[path.stem] = sentences(" ".join(lines))
-    return pools
 
 
 def municipalities() -> list[str]:
@@ -397,15 +353,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpora-only", action="store_true", help="only write corpora/, no DVC workspace")
     args = parser.parse_args(argv)
     if args.add_wave is not None:
-        from benchmarks.workspace import passages_in
-
         info = add_wave(args.out, round(args.add_wave * passages_in(args.out)), args.seed)
         print(f"golf {info['wave']}: {info['respondents']} respondenten, {info['passages']} passages → "
               f"{args.out / 'corpora' / 'surveys' / info['file']}")
         return
     if not args.corpora_only:
-        from benchmarks.workspace import create
-
         create(args.out)
     info = write_corpus(args.out, args.passages, args.seed)
     print(f"{info['passages']} passages ({info['survey_passages']} enquête, {info['document_passages']} documenten "

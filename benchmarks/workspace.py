@@ -32,6 +32,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 #: Stages that read only the codebook and annotations: the same model serves every corpus size.
 MODEL_STAGES = ("train", "evaluate")
+#: What `benchmarks.generate.write_corpus` writes in the workspace root: the passages it generated.
+MANIFEST = "benchmark.json"
 _VAR = re.compile(r"\$\{\s*([\w.]+)\s*\}")
 
 
@@ -102,8 +104,6 @@ def metrics(ws: Path, stage: str) -> dict[str, Any]:
 
 def passages_in(ws: Path) -> int:
     """Passages of the workspace: from the ingest metrics after a run, else from the generator's manifest."""
-    from benchmarks.generate import MANIFEST
-
     found = metrics(ws, "ingest")
     for key in ("passages", "passages_total"):
         if key in found:

@@ -10,6 +10,7 @@ import pytest
 from pipeline.annotations import label_matrix, load_annotations, majority_codes
 from pipeline.codebook import load_codebook
 from pipeline.errors import SamenspelError
+from tests.conftest import CODEBOOK as CODEBOOK_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = load_codebook(ROOT / "corpora" / "codebook.yaml")
@@ -87,3 +88,21 @@ def test_rich_register_files_have_the_coder_agreement_the_readme_reports(name, p
     assert round(cohen_kappa([bool(x) for x in a], [bool(y) for y in b]), 2) == passage_kappa
     for code in CODEBOOK.ids:
         assert cohen_kappa([code in x for x in a], [code in y for y in b]) >= 0.725, code
+
+
+def test_annotations_reject_unknown_codes(tmp_path):
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x", "text": "t", "codes": ["onbekend"], "register": "enquete",
+                                                  "annotator": "a", "split": "train"}) + "\n", encoding="utf-8")
+    with pytest.raises(SamenspelError, match="onbekende code"):
+        load_annotations(tmp_path, load_codebook(CODEBOOK_FILE))
+
+
+def test_project_annotations_meet_the_corpus_requirements():
+    cb = load_codebook(CODEBOOK_FILE)
+    ann = load_annotations(ROOT / "corpora" / "annotations", cb)
+    assert len(ann) >= 1000
+    for code in cb.ids:
+        assert sum(code in c for c in ann["codes"]) >= 120, code
+    assert sum(len(c) == 0 for c in ann["codes"]) >= 250
+    assert set(ann["register"]) == {"enquete", "beleid"}
+    assert (ann["split"] == "test").sum() >= 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.errors import SamenspelError
@@ -20,9 +22,22 @@ def test_missing_setting_names_the_key():
 
 
 def test_params_yaml_section_is_complete(params):
-    if "topics" not in params:
-        pytest.skip("params.yaml has no topics section yet")
-    TopicsConfig.from_params(params["topics"])
+    """Every key of params.yaml's topics section is read (the settings of each embedding
+    backend when that backend is chosen), and leaving out any setting asked for by name is
+    an error naming it."""
+    from pipeline.embeddings import BACKENDS
+    from tests.sections import dotted_keys, keys_read, without
+
+    data = params["topics"]
+    assert set(BACKENDS) <= set(data["embedding"])
+    read = set()
+    for backend in BACKENDS:
+        chosen = {**data, "embedding": {**data["embedding"], "backend": backend}}
+        read |= keys_read(TopicsConfig.from_params, chosen, "topics")
+        for key in sorted(keys_read(TopicsConfig.from_params, chosen, "topics", by_name=True)):
+            with pytest.raises(SamenspelError, match=re.escape(key) + r"\b"):
+                TopicsConfig.from_params(without(chosen, key))
+    assert dotted_keys(data, "topics") - read == set()
 
 
 def test_embedding_decimals_must_be_positive():
