@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.errors import SamenspelError
 from pipeline.files import csv_dialect
 
 #: Who the outputs say made them: the workbook's creator, the QDA origin and user.
 ORIGIN = "samenspel"
-
-#: The callback for the summary line and warnings: ``say(message, warn=False)``.
-Say = Callable[..., None]
 
 
 @dataclass
