@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codebook import Codebook
+from pipeline.dutch import distinct_places
 from pipeline.errors import SamenspelError
 from pipeline.export.config import ExportConfig
 from pipeline.export.safety import clean_text
-from pipeline.export.values import as_list, is_missing
+from pipeline.export.values import as_list
 from pipeline.shares import shares
 
 GROUP_NAMES = {"orientatie": "Oriëntaties", "thema": "Thema's"}
@@ -159,15 +160,6 @@ def codes_per_group(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _place(page: Any, paragraph: Any) -> str:
-    parts = []
-    if not is_missing(page):
-        parts.append(f"p. {int(page)}")
-    if not is_missing(paragraph):
-        parts.append(f"alinea {int(paragraph)}")
-    return ", ".join(parts) or "?"
-
-
 def documents_table(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per document and code: passages with the code and where they are (page, paragraph)."""
     docs = df[df["kind"] == "document"]
@@ -183,10 +175,9 @@ def documents_table(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             if hits.empty:
                 continue
             found = True
-            places = dict.fromkeys(_place(p, a) for p, a in zip(hits["page"], hits["paragraph"]))
             rows.append({"document": source, "code": code.id, "naam": code.name, "passages met code": len(hits),
                          "gecodeerde passages": n, "aandeel": _share(len(hits), n),
-                         "vindplaatsen": "; ".join(places)})
+                         "vindplaatsen": "; ".join(distinct_places(hits, "long", fallback="?"))})
         if not found:
             rows.append({"document": source, "code": "", "naam": "(geen codes)", "passages met code": 0,
                          "gecodeerde passages": n, "aandeel": _share(0, n), "vindplaatsen": ""})
