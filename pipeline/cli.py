@@ -255,10 +255,7 @@ def topics(
     from pipeline import topics as stage
 
     p = load_params(params)
-    raw = dict(section(p, "topics", params))
-    if backend:
-        raw["embedding"] = {**raw.get("embedding", {}), "backend": backend}
-    cfg = stage.TopicsConfig.from_params(raw)
+    cfg = stage.TopicsConfig.from_params(section(p, "topics", params), backend=backend)
     stage.run(
         _path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), _path(output, p, "topics", params),
         _path(metrics, p, "topics_metrics", params), _path(models, p, "topics_models", params),

@@ -128,7 +128,9 @@ class TopicsConfig:
     incremental: IncrementalSettings
 
     @classmethod
-    def from_params(cls, cfg: dict[str, Any]) -> "TopicsConfig":
+    def from_params(cls, cfg: dict[str, Any], backend: str | None = None) -> "TopicsConfig":
+        """The settings of `cfg` (the `topics` section); `backend` (the CLI's --backend) replaces
+        `embedding.backend`, and then that key is not read."""
         from pipeline.config import require
 
         corpora_raw = require(cfg, "corpora", "topics")
@@ -142,7 +144,7 @@ class TopicsConfig:
         if len(set(names)) != len(names):
             raise SamenspelError(f"topics.corpora: dubbele namen {sorted({n for n in names if names.count(n) > 1})}")
         emb = require(cfg, "embedding", "topics")
-        backend = str(require(emb, "backend", "topics.embedding"))
+        backend = backend or str(require(emb, "backend", "topics.embedding"))
         from pipeline.embeddings import BACKENDS
 
         if backend not in BACKENDS:
