@@ -24,9 +24,9 @@ class ExportConfig:
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "ExportConfig":
-        from pipeline.config import require
+        from pipeline.config import require_fields
 
-        raw = {f: require(cfg, f, "export") for f in cls.__dataclass_fields__}
+        raw = require_fields(cls, cfg, "export")
         name = str(raw["project_name"]).strip()
         if not name:
             raise SamenspelError("export.project_name is leeg", hint="geef het project een naam in params.yaml")

@@ -54,9 +54,9 @@ class ScrubConfig:
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "ScrubConfig":
-        from pipeline.config import require
+        from pipeline.config import require_fields
 
-        return cls(**{f: require(cfg, f, "scrub") for f in cls.__dataclass_fields__})
+        return cls(**require_fields(cls, cfg, "scrub"))
 
 
 def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: ScrubConfig, nlp: Any = None,

@@ -7,7 +7,7 @@ UMAP/HDBSCAN sizes for a corpus of a given size.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import SamenspelError
@@ -52,12 +52,12 @@ def _languages(value: Any) -> list[str] | None:
 
 
 def _settings(cls, cfg: dict[str, Any], key: str):
-    from pipeline.config import require
+    from pipeline.config import require, require_fields
 
     sub = require(cfg, key, "topics")
     if not isinstance(sub, dict):
         raise SamenspelError(f"topics.{key} moet een mapping zijn")
-    return cls(**{f.name: require(sub, f.name, f"topics.{key}") for f in fields(cls)})
+    return cls(**require_fields(cls, sub, f"topics.{key}"))
 
 
 @dataclass
