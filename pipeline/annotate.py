@@ -24,6 +24,7 @@ from pipeline.codebook import Codebook, load_codebook
 from pipeline.errors import SamenspelError
 from pipeline.files import atomic_path, read_table, write_json
 from pipeline.model import Classifier
+from pipeline.progress import Say, resolve_say
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,11 @@ def uncertainty(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 
 
 def export(classified_path: Path, model_path: Path, codebook_path: Path, out_xlsx: Path, out_labelstudio: Path,
-           n: int, say=None) -> pd.DataFrame:
+           n: int, say: Say | None = None) -> pd.DataFrame:
     """Write the `n` least certain classified passages for annotation."""
     from pipeline.schema import CLASSIFIED
 
-    say = say or (lambda msg, warn=False: log.info(msg))
+    say = resolve_say(say, log)
     codebook = load_codebook(codebook_path)
     clf = Classifier.load(model_path)
     df = read_table(classified_path, CLASSIFIED)
@@ -121,12 +122,12 @@ def _rows_from_labelstudio(path: Path, codes: list[str]) -> list[dict]:
 
 
 def import_(files: list[Path], classified_path: Path, codebook_path: Path, annotations_dir: Path,
-            annotator: str, date: str | None = None, say=None) -> Path:
+            annotator: str, date: str | None = None, say: Say | None = None) -> Path:
     """Merge filled-in annotation files into `annotations_dir`; return the file written."""
     from pipeline.annotations import load_annotations
     from pipeline.schema import CLASSIFIED
 
-    say = say or (lambda msg, warn=False: log.info(msg))
+    say = resolve_say(say, log)
     if not annotator.strip():
         raise SamenspelError("geef de naam van de annotator op (--annotator)")
     codebook: Codebook = load_codebook(codebook_path)

@@ -24,6 +24,11 @@ out = Console()
 err = Console(stderr=True)
 
 ParamsOpt = typer.Option(Path("params.yaml"), "--params", help="Pad naar params.yaml.")
+# Options several commands share, declared once so that their help reads the same everywhere.
+MetricsOpt = typer.Option(None, help="Platte metrics (JSON).")
+CodebookOpt = typer.Option(None, help="corpora/codebook.yaml")
+ModelOpt = typer.Option(None, help="models/classifier.skops")
+ClassifiedOpt = typer.Option(None, help="Gecodeerde passages (classified.parquet).")
 
 
 def say(msg: str, warn: bool = False) -> None:
@@ -54,7 +59,7 @@ def ingest(
     documents: Optional[Path] = typer.Option(None, help="Map met regionale documenten."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="passages.parquet"),
     accounting: Optional[Path] = typer.Option(None, help="Verantwoording per bestand (JSON)."),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     strict: bool = typer.Option(False, "--strict", help="Stop bij het eerste onleesbare bestand."),
     params: Path = ParamsOpt,
 ) -> None:
@@ -75,7 +80,7 @@ def ingest(
 def scrub(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="passages.parquet uit ingest."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Geschoonde passages (parquet)."),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     params: Path = ParamsOpt,
 ) -> None:
     """Vervang persoonsgegevens door getypeerde plaatshouders ([NAAM], [EMAIL], ...)."""
@@ -98,7 +103,7 @@ def scrub(
 def nlp(
     input: Optional[Path] = typer.Option(None, "--input", "-i", help="Geschoonde passages (parquet)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="nlp.parquet"),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     backend: Optional[str] = typer.Option(None, help="Overschrijf nlp.backend: auto, nl_core_news_sm, fallback, een ander spaCy-pijplijnpakket of het pad van een pijplijnmap."),
     params: Path = ParamsOpt,
 ) -> None:
@@ -115,11 +120,11 @@ def nlp(
 
 @app.command()
 def train(
-    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    codebook: Optional[Path] = CodebookOpt,
     annotations: Optional[Path] = typer.Option(None, help="Map met geannoteerde passages (*.jsonl)."),
     model: Optional[Path] = typer.Option(None, help="Uitvoer: models/classifier.skops"),
     oof: Optional[Path] = typer.Option(None, help="Uitvoer: out-of-fold-voorspellingen (parquet)."),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     params: Path = ParamsOpt,
 ) -> None:
     """Vergelijk classificatieontwerpen met kruisvalidatie en train het beste."""
@@ -135,11 +140,11 @@ def train(
 
 @app.command()
 def evaluate(
-    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    codebook: Optional[Path] = CodebookOpt,
     annotations: Optional[Path] = typer.Option(None, help="Map met geannoteerde passages (*.jsonl)."),
-    model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
+    model: Optional[Path] = ModelOpt,
     oof: Optional[Path] = typer.Option(None, help="Out-of-fold-voorspellingen uit train."),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     table: Optional[Path] = typer.Option(None, help="Tabel in Markdown."),
     plots: Optional[Path] = typer.Option(None, help="Map voor precision-recall-curves (CSV)."),
     params: Path = ParamsOpt,
@@ -184,7 +189,7 @@ def classify(
         None, metavar="KOLOM",
         help="Kolom met tekst (CSV/XLSX/SAV); herhaal voor meer kolommen. Anders: alle herkende open vragen."),
     id_column: Optional[str] = typer.Option(None, help="Kolom met de id (CSV/XLSX); anders herkend of rijnummer."),
-    model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
+    model: Optional[Path] = ModelOpt,
     passages: Optional[Path] = typer.Option(None, help="Stage: geschoonde passages (parquet)."),
     nlp: Optional[Path] = typer.Option(None, help="Stage: nlp.parquet"),
     metrics: Optional[Path] = typer.Option(None, help="Stage: platte metrics (JSON)."),
@@ -217,8 +222,8 @@ def classify(
 
 @app.command()
 def export(
-    classified: Optional[Path] = typer.Option(None, help="Gecodeerde passages (classified.parquet)."),
-    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    classified: Optional[Path] = ClassifiedOpt,
+    codebook: Optional[Path] = CodebookOpt,
     topics: Optional[Path] = typer.Option(None, help="Onderwerpen (topics.parquet); anders paths.topics."),
     no_topics: bool = typer.Option(False, "--no-topics", help="Exporteer zonder onderwerpkolommen."),
     workbook: Optional[Path] = typer.Option(None, help="Excel-werkmap (.xlsx)."),
@@ -243,7 +248,7 @@ def topics(
     passages: Optional[Path] = typer.Option(None, "--passages", "-i", help="Geschoonde passages (parquet)."),
     nlp: Optional[Path] = typer.Option(None, "--nlp", help="nlp.parquet met de lemma's."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="topics.parquet"),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     models: Optional[Path] = typer.Option(None, help="Map voor de onderwerpmodellen (safetensors), één submap per corpus."),
     reports: Optional[Path] = typer.Option(None, help="Map voor de samenvattingen (md + html) en breakdown.csv."),
     codebook: Optional[Path] = typer.Option(None, help="Codeboek (YAML): codenamen en, met seed_topics, seed-onderwerpen."),
@@ -255,10 +260,7 @@ def topics(
     from pipeline import topics as stage
 
     p = load_params(params)
-    raw = dict(section(p, "topics", params))
-    if backend:
-        raw["embedding"] = {**raw.get("embedding", {}), "backend": backend}
-    cfg = stage.TopicsConfig.from_params(raw)
+    cfg = stage.TopicsConfig.from_params(section(p, "topics", params), backend=backend)
     stage.run(
         _path(passages, p, "scrubbed", params), _path(nlp, p, "nlp", params), _path(output, p, "topics", params),
         _path(metrics, p, "topics_metrics", params), _path(models, p, "topics_models", params),
@@ -269,9 +271,9 @@ def topics(
 
 @app.command()
 def report(
-    classified: Optional[Path] = typer.Option(None, help="Gecodeerde passages (classified.parquet)."),
+    classified: Optional[Path] = ClassifiedOpt,
     accounting: Optional[Path] = typer.Option(None, help="Verantwoording van ingest (JSON)."),
-    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    codebook: Optional[Path] = CodebookOpt,
     topics: Optional[Path] = typer.Option(None, help="Onderwerpen (topics.parquet); anders paths.topics."),
     no_topics: bool = typer.Option(False, "--no-topics", help="Rapport zonder onderwerpen."),
     topics_dir: Optional[Path] = typer.Option(None, help="Map met de onderwerpsamenvattingen (voor de links)."),
@@ -280,7 +282,7 @@ def report(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Het rapport (HTML)."),
     figures: Optional[Path] = typer.Option(None, help="Map voor de grafieken (PNG en SVG)."),
     plots: Optional[Path] = typer.Option(None, help="Map voor de plotgegevens (CSV, DVC-plots)."),
-    metrics: Optional[Path] = typer.Option(None, help="Platte metrics (JSON)."),
+    metrics: Optional[Path] = MetricsOpt,
     params: Path = ParamsOpt,
 ) -> None:
     """Schrijf het rapport: één HTML-bestand dat offline opent, met de grafieken ook als PNG en SVG."""
@@ -307,8 +309,8 @@ def annotate_export(
     xlsx: Path = typer.Option(Path("annotatie/annoteren.xlsx"), help="Excel-bestand om in te vullen."),
     labelstudio: Path = typer.Option(Path("annotatie/labelstudio.json"), help="Taken voor Label Studio (JSON)."),
     classified: Optional[Path] = typer.Option(None, help="classified.parquet"),
-    model: Optional[Path] = typer.Option(None, help="models/classifier.skops"),
-    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    model: Optional[Path] = ModelOpt,
+    codebook: Optional[Path] = CodebookOpt,
     params: Path = ParamsOpt,
 ) -> None:
     """Schrijf de passages waarover het model het minst zeker is, om te laten coderen."""
@@ -325,7 +327,7 @@ def annotate_import(
     annotator: str = typer.Option(..., help="Naam of code van wie codeerde."),
     date: Optional[str] = typer.Option(None, help="Datum (JJJJ-MM-DD); standaard vandaag."),
     classified: Optional[Path] = typer.Option(None, help="classified.parquet waaruit de export kwam."),
-    codebook: Optional[Path] = typer.Option(None, help="corpora/codebook.yaml"),
+    codebook: Optional[Path] = CodebookOpt,
     annotations: Optional[Path] = typer.Option(None, help="Map met geannoteerde passages."),
     params: Path = ParamsOpt,
 ) -> None:

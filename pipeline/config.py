@@ -6,6 +6,7 @@ the key, so a stage can't silently run with a value nobody chose.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +39,12 @@ def require(cfg: dict[str, Any], key: str, section_name: str) -> Any:
         raise SamenspelError(f"parameter '{section_name}.{key}' ontbreekt in params.yaml",
                              hint="zie de README voor alle parameters")
     return cfg[key]
+
+
+def require_fields(settings: type, cfg: dict[str, Any], section_name: str) -> dict[str, Any]:
+    """The value of every field of the dataclass `settings` from `cfg`, each one required.
+
+    The dataclass is the list of keys a stage reads from its section, so a key added to
+    the class is a key params.yaml must have (and dvc.yaml must list: test_dvc_deps).
+    """
+    return {f.name: require(cfg, f.name, section_name) for f in fields(settings)}

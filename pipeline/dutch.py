@@ -2,7 +2,8 @@
 
 One place for the conventions the outputs share: a decimal comma, '–' for a missing
 value, percentages as "12%" (report) or "12,3 %" (topic summaries), and a passage's
-place in its document as "p. 3 ¶ 2" (report) or "p. 3, alinea 2" (workbook).
+place in its document as "p. 3 ¶ 2" (report) or "p. 3, alinea 2" (workbook), and the
+distinct places of a set of passages.
 """
 
 from __future__ import annotations
@@ -65,3 +66,15 @@ def place(page: Any, paragraph: Any, style: str = "short", fallback: str = "?", 
     if paragraph is not None:
         parts.append(f"alinea {paragraph}" + (f".{chunk}" if chunk else ""))
     return ", ".join(parts) or fallback
+
+
+def distinct_places(passages: Any, style: str = "short", fallback: str | None = None) -> list[str]:
+    """The distinct places of `passages` (a table with page, paragraph and passage_id), in table order.
+
+    Without chunks, so that a paragraph split into parts is one place: the report's code
+    locations per document and the workbook's Documenten sheet list places, not parts.
+    A passage without page and paragraph is at `fallback`, or when None at its passage id.
+    """
+    ids = passages["passage_id"].tolist() if fallback is None else [fallback] * len(passages)
+    return list(dict.fromkeys(place(page, paragraph, style, fallback=str(pid)) for page, paragraph, pid
+                              in zip(passages["page"].tolist(), passages["paragraph"].tolist(), ids)))

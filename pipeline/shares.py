@@ -2,7 +2,8 @@
 
 One count for the outputs that show shares: the report's shares of coded answers per
 wave and per group (`pipeline.report.tables.prevalence`, which adds Wilson intervals),
-and the same shape as export's codes per wave and per group and topics' breakdown.
+export's sheets Codes per golf and Codes per groep (`pipeline.export.tables`) and the
+topic shares of `breakdown.csv` (`pipeline.topics.breakdown`).
 
 The caller chooses the unit by the rows it passes: one row per answer, per paragraph or
 per respondent (aggregate first, e.g. `groupby(["wave", "respondent_id"])[codes].max()`).

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.dutch import MISSING, is_missing, number, pct, place
+from pipeline.dutch import MISSING, distinct_places, is_missing, number, pct, place
 
 
 def test_number_uses_a_decimal_comma_and_a_typographic_minus():
@@ -41,3 +41,11 @@ def test_place_short_and_long():
     assert place(3, 12, style="long", chunk=0) == "p. 3, alinea 12"
     with pytest.raises(ValueError):
         place(1, 1, style="middle")
+
+
+def test_distinct_places_merge_the_parts_of_a_paragraph_and_keep_table_order():
+    passages = pd.DataFrame({"passage_id": ["d/1", "d/2", "d/3", "d/4"],
+                             "page": pd.array([2, 2, 1, None], dtype="Int64"),
+                             "paragraph": pd.array([5, 5, 1, None], dtype="Int64")})
+    assert distinct_places(passages) == ["p. 2 ¶ 5", "p. 1 ¶ 1", "d/4"]
+    assert distinct_places(passages, "long", fallback="?") == ["p. 2, alinea 5", "p. 1, alinea 1", "?"]

@@ -1,12 +1,14 @@
-"""pipeline/progress.py: a progress bar never changes what is iterated, and is silent off a terminal."""
+"""pipeline/progress.py: a progress bar never changes what is iterated and is silent off a terminal;
+the `say` callback a stage falls back to when its caller gives none."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import pytest
 
-from pipeline.progress import progress
+from pipeline.progress import progress, resolve_say
 
 
 def numbers():
@@ -48,3 +50,22 @@ def test_off_a_terminal_rich_is_not_touched(monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with pytest.raises(ImportError):
         list(progress(numbers(), "tellen"))
+
+
+def test_resolve_say_keeps_the_callers_callback():
+    heard = []
+
+    def say(message, warn=False):
+        heard.append((message, warn))
+
+    assert resolve_say(say, logging.getLogger("x")) is say
+
+
+def test_resolve_say_without_a_callback_logs_info_and_warnings(caplog):
+    log = logging.getLogger("samenspel.test")
+    say = resolve_say(None, log)
+    with caplog.at_level(logging.INFO, logger="samenspel.test"):
+        say("klaar")
+        say("let op", warn=True)
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, "klaar"), (logging.WARNING, "let op")]

@@ -36,7 +36,7 @@ from typing import Any
 
 from pipeline.codebook import load_codebook
 from pipeline.errors import SamenspelError
-from pipeline.export.config import ExportConfig, Say
+from pipeline.export.config import ExportConfig
 from pipeline.export.inputs import check_codes, topic_labels
 from pipeline.export.refiqda import build_sources, codebook_xml, qdpx_bytes
 from pipeline.export.safety import clean_text
@@ -44,6 +44,7 @@ from pipeline.export.tables import (accounting, accounting_table, codebook_table
                                     documents_table, passage_table)
 from pipeline.export.xlsx import Sheet, workbook_bytes
 from pipeline.files import CSV_DIALECTS, csv_bytes, read_table, write_bytes
+from pipeline.progress import Say, resolve_say
 from pipeline.schema import CLASSIFIED
 
 __all__ = ["ExportConfig", "clean_text", "run"]
@@ -66,7 +67,7 @@ def run(classified_path: Path, codebook_path: Path, topics_path: Path | None, wo
     Returns:
         The counts shown on the Verantwoording sheet, plus the REFI-QDA counts.
     """
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     classified_path, codebook_path = Path(classified_path), Path(codebook_path)
     df = read_table(classified_path, CLASSIFIED).reset_index(drop=True)
     codebook = load_codebook(codebook_path)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.errors import SamenspelError
 from pipeline.files import csv_dialect
 
 #: Who the outputs say made them: the workbook's creator, the QDA origin and user.
 ORIGIN = "samenspel"
-
-#: The callback for the summary line and warnings: ``say(message, warn=False)``.
-Say = Callable[..., None]
 
 
 @dataclass
@@ -27,9 +24,9 @@ class ExportConfig:
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "ExportConfig":
-        from pipeline.config import require
+        from pipeline.config import require_fields
 
-        raw = {f: require(cfg, f, "export") for f in cls.__dataclass_fields__}
+        raw = require_fields(cls, cfg, "export")
         name = str(raw["project_name"]).strip()
         if not name:
             raise SamenspelError("export.project_name is leeg", hint="geef het project een naam in params.yaml")

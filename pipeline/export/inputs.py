@@ -8,8 +8,8 @@ import pandas as pd
 
 from pipeline.codebook import Codebook
 from pipeline.errors import SamenspelError
-from pipeline.export.config import Say
 from pipeline.files import read_table
+from pipeline.progress import Say
 from pipeline.schema import TOPICS
 
 

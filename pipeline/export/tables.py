@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codebook import Codebook
+from pipeline.dutch import distinct_places
 from pipeline.errors import SamenspelError
 from pipeline.export.config import ExportConfig
 from pipeline.export.safety import clean_text
-from pipeline.export.values import as_list, is_missing
+from pipeline.export.values import as_list
+from pipeline.shares import shares
 
 GROUP_NAMES = {"orientatie": "Oriëntaties", "thema": "Thema's"}
 KIND_NL = {"survey": "enquête", "document": "document"}
@@ -91,74 +93,71 @@ def _waves(surveys: pd.DataFrame) -> list[str]:
     return sorted(surveys["wave"].dropna().astype(str).unique())
 
 
-def _coded_surveys(df: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, pd.DataFrame]]]:
-    """The coded survey passages, and per wave (in order) its label and its part of them."""
-    surveys = df[(df["kind"] == "survey") & df["classified"].astype(bool)]
-    return surveys, [(w, surveys[surveys["wave"] == w]) for w in _waves(surveys)]
+def _coded_surveys(df: pd.DataFrame) -> pd.DataFrame:
+    """The coded survey passages: the rows the shares of both code sheets are taken over."""
+    return df[(df["kind"] == "survey") & df["classified"].astype(bool)]
+
+
+def _per_wave(units: pd.DataFrame, ids: list[str], waves: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(wave, code) -> (units in the wave, of them with the code), plus `ALL_WAVES` when there are several waves."""
+    table = shares(units, ids, by="wave", classes=waves)
+    if len(waves) > 1:
+        table = pd.concat([table, shares(units, ids, overall=ALL_WAVES)], ignore_index=True)
+    return {(c, col): (int(n), int(k)) for c, col, n, k in zip(table["class"], table["column"], table["n"], table["k"])}
 
 
 def codes_per_wave(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per code and wave: coded survey passages and respondents with the code, and their shares.
 
     The first row is the base: the number of coded passages and respondents per wave.
+    A respondent has a code when one of their passages in that wave has it.
     """
-    surveys, waves = _coded_surveys(df)
+    surveys = _coded_surveys(df)
     if surveys.empty:
         return _note("Geen gecodeerde enquêtepassages in de invoer.")
-    blocks = waves + ([(ALL_WAVES, surveys)] if len(waves) > 1 else [])
+    ids, waves = codebook.ids, _waves(surveys)
+    respondents = surveys.groupby(["wave", "respondent_id"], as_index=False, dropna=False)[ids].max()
+    units = {"passages": _per_wave(surveys, ids, waves), "respondenten": _per_wave(respondents, ids, waves)}
     base: dict[str, Any] = {"code": "(basis)", "naam": "Gecodeerde passages en respondenten", "groep": ""}
     rows = []
     for code in codebook.codes:
         rows.append({"code": code.id, "naam": code.name, "groep": GROUP_NAMES.get(code.group, code.group)})
-    for label, sub in blocks:
-        n_pass, n_resp = len(sub), _respondents(sub)
-        base.update({f"{label} passages": n_pass, f"{label} aandeel passages": None,
-                     f"{label} respondenten": n_resp, f"{label} aandeel respondenten": None})
-        for row, code in zip(rows, codebook.codes):
-            hits = sub[sub[code.id] == 1]
-            row[f"{label} passages"] = len(hits)
-            row[f"{label} aandeel passages"] = _share(len(hits), n_pass)
-            row[f"{label} respondenten"] = _respondents(hits)
-            row[f"{label} aandeel respondenten"] = _share(_respondents(hits), n_resp)
+    for label in waves + ([ALL_WAVES] if len(waves) > 1 else []):
+        for unit, counts in units.items():
+            base[f"{label} {unit}"] = counts[label, ids[0]][0]
+            base[f"{label} aandeel {unit}"] = None
+            for row, code in zip(rows, ids):
+                n, k = counts[label, code]
+                row[f"{label} {unit}"] = k
+                row[f"{label} aandeel {unit}"] = _share(k, n)
     return pd.DataFrame([base] + rows)
 
 
 def codes_per_group(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per respondent characteristic (`meta_*`), value and wave: coded passages per code and their share."""
-    surveys, waves = _coded_surveys(df)
+    surveys = _coded_surveys(df)
+    waves = _waves(surveys)
     metas = sorted(c for c in df.columns if c.startswith("meta_") and surveys[c].notna().any())
     if surveys.empty or not metas:
         return _note("Geen respondentkenmerken (meta_-kolommen) bij de gecodeerde enquêtepassages.")
-    blocks = ([(ALL_WAVES, surveys)] if len(waves) > 1 else []) + waves
+    blocks = ([(ALL_WAVES, surveys)] if len(waves) > 1 else []) + [(w, surveys[surveys["wave"] == w]) for w in waves]
     ids = codebook.ids
     rows = []
     for meta in metas:
         for label, sub in blocks:
+            table = shares(sub, ids, by=meta, missing=UNKNOWN)
             values = sub[meta].astype(object).where(sub[meta].notna(), UNKNOWN).astype(str)
-            # Per value at once: passages, respondents (wave and id) and passages per code.
-            passages = values.value_counts()
             people = pd.DataFrame({"value": values, "wave": sub["wave"], "id": sub["respondent_id"]})
             respondents = people.drop_duplicates()["value"].value_counts()
-            hits = (sub[ids] == 1).groupby(values).sum()
-            for value in sorted(values.unique()):
-                n = int(passages[value])
+            for value, part in table.groupby("class", sort=False):
+                n = int(part["n"].iat[0])
                 row: dict[str, Any] = {"kenmerk": meta[len("meta_"):], "waarde": value, "golf": label,
                                        "gecodeerde passages": n, "respondenten": int(respondents[value])}
-                for code in ids:
-                    k = int(hits.at[value, code])
-                    row[f"{code} passages"] = k
-                    row[f"{code} aandeel"] = _share(k, n)
+                for code, k in zip(part["column"], part["k"]):
+                    row[f"{code} passages"] = int(k)
+                    row[f"{code} aandeel"] = _share(int(k), n)
                 rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _place(page: Any, paragraph: Any) -> str:
-    parts = []
-    if not is_missing(page):
-        parts.append(f"p. {int(page)}")
-    if not is_missing(paragraph):
-        parts.append(f"alinea {int(paragraph)}")
-    return ", ".join(parts) or "?"
 
 
 def documents_table(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -176,10 +175,9 @@ def documents_table(df: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             if hits.empty:
                 continue
             found = True
-            places = dict.fromkeys(_place(p, a) for p, a in zip(hits["page"], hits["paragraph"]))
             rows.append({"document": source, "code": code.id, "naam": code.name, "passages met code": len(hits),
                          "gecodeerde passages": n, "aandeel": _share(len(hits), n),
-                         "vindplaatsen": "; ".join(places)})
+                         "vindplaatsen": "; ".join(distinct_places(hits, "long", fallback="?"))})
         if not found:
             rows.append({"document": source, "code": "", "naam": "(geen codes)", "passages met code": 0,
                          "gecodeerde passages": n, "aandeel": _share(0, n), "vindplaatsen": ""})

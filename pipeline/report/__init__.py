@@ -37,13 +37,14 @@ import pandas as pd
 from pipeline.codebook import load_codebook
 from pipeline.errors import SamenspelError
 from pipeline.files import write_json, write_text
+from pipeline.progress import Say, resolve_say
 from pipeline.report.charts import chart_documents
 from pipeline.report.comparison import Family, comparison_section
 from pipeline.report.config import CORRECTIONS, ReportConfig
 from pipeline.report.corpus import corpus_section, reconcile
 from pipeline.report.documents import scan_documents
 from pipeline.report.figures import DOCUMENT_COLOUR, ChartWriter, wave_colours
-from pipeline.report.load import (Say, load_accounting, load_annotation, load_classified, load_evaluation,
+from pipeline.report.load import (load_accounting, load_annotation, load_classified, load_evaluation,
                                   load_topics, raw_axes, waves_in_order)
 from pipeline.report.plotdata import write_plot_data
 from pipeline.report.render import SECTIONS, render
@@ -82,7 +83,7 @@ def run(classified_path: Path, accounting_path: Path, codebook_path: Path, topic
     """
     import matplotlib
 
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     cfg.validate()
     out_html, figures_dir, plots_dir = Path(out_html), Path(figures_dir), Path(plots_dir)
     codebook = load_codebook(codebook_path)

@@ -6,13 +6,16 @@ no traceback); `validate` runs again in `run`, for a config built in code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from pipeline.errors import SamenspelError
 
 #: Corrections for multiple testing that `report.correction` may name, with their names in the report.
 CORRECTIONS = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}
+
+#: The scalar field types of ReportConfig (annotations are strings here) and how a value becomes one.
+_SCALARS = {"str": str, "int": int, "float": float, "bool": bool}
 
 
 @dataclass(frozen=True)
@@ -64,25 +67,11 @@ class ReportConfig:
         if not isinstance(ref, dict):
             raise SamenspelError("report.reference moet een mapping zijn met label, source en shares")
         shares = require(ref, "shares", "report.reference") or {}
+        # Every field but the reference is one key, read in field order and made into the
+        # field's type: the dataclass is the one list of the section's keys.
         conf = cls(
-            title=str(require(cfg, "title", "report")),
-            compare_waves=strings("compare_waves"),
-            orientation_questions=strings("orientation_questions"),
-            theme_questions=strings("theme_questions"),
-            groups=strings("groups"),
-            min_group_size=int(require(cfg, "min_group_size", "report")),
-            min_respondents=int(require(cfg, "min_respondents", "report")),
-            language_min_words=int(require(cfg, "language_min_words", "report")),
-            alpha=float(require(cfg, "alpha", "report")),
-            correction=str(require(cfg, "correction", "report")),
-            fisher_below=float(require(cfg, "fisher_below", "report")),
-            relevant_difference_pp=float(require(cfg, "relevant_difference_pp", "report")),
-            evidence_per_code=int(require(cfg, "evidence_per_code", "report")),
-            quote_chars=int(require(cfg, "quote_chars", "report")),
-            max_locations=int(require(cfg, "max_locations", "report")),
-            figure_dpi=int(require(cfg, "figure_dpi", "report")),
-            chart_rows=int(require(cfg, "chart_rows", "report")),
-            ner=bool(require(cfg, "ner", "report")),
+            **{f.name: strings(f.name) if f.type == "list[str]" else _SCALARS[f.type](require(cfg, f.name, "report"))
+               for f in fields(cls) if f.name != "reference"},
             reference=Reference(str(require(ref, "label", "report.reference")),
                                 str(require(ref, "source", "report.reference")),
                                 {str(k): float(v) for k, v in shares.items()}),

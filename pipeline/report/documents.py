@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.codebook import Codebook
-from pipeline.dutch import place
+from pipeline.dutch import distinct_places
 from pipeline.places import Gazetteer, default_gazetteer, find_places, ner_places
 from pipeline.report.config import ReportConfig
 from pipeline.report.tables import strongest
@@ -52,10 +52,7 @@ def document_codes(ok: pd.DataFrame, codebook: Codebook, cfg: ReportConfig) -> l
         if coded.empty:
             continue
         best = strongest(coded, code.id).iloc[0]
-        # A paragraph split into parts is one location.
-        locs = list(dict.fromkeys(place(page, par, "short", fallback=str(pid))
-                                  for page, par, pid in zip(coded["page"].tolist(), coded["paragraph"].tolist(),
-                                                            coded["passage_id"].tolist())))
+        locs = distinct_places(coded, "short")  # a paragraph split into parts is one location
         more = len(locs) - cfg.max_locations
         codes.append({"code": code, "n": len(locs), "locations": locs[: cfg.max_locations],
                       "more": max(0, more), "quote": truncate(best["text"], cfg.quote_chars),

@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import yaml
 
 from pipeline.errors import SamenspelError
 from pipeline.files import read_table
+from pipeline.progress import Say
 from pipeline.schema import CLASSIFIED, NLP, TOPICS
-
-Say = Callable[..., None]
 
 #: The columns of `topics.parquet` (schema TOPICS) the report uses.
 TOPIC_COLUMNS = ("passage_id", "corpus", "topic", "probability", "label")

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.files import read_table, write_json, write_table
-from pipeline.progress import progress
+from pipeline.progress import Say, progress, resolve_say
 from pipeline.schema import PASSAGES, SCRUBBED
 from pipeline.scrub.checksums import elfproef, iban_valid
 from pipeline.scrub.placeholders import PII_TYPES, PLACEHOLDERS, RANK, Span, placeholder
@@ -54,13 +54,13 @@ class ScrubConfig:
 
     @classmethod
     def from_params(cls, cfg: dict[str, Any]) -> "ScrubConfig":
-        from pipeline.config import require
+        from pipeline.config import require_fields
 
-        return cls(**{f: require(cfg, f, "scrub") for f in cls.__dataclass_fields__})
+        return cls(**require_fields(cls, cfg, "scrub"))
 
 
 def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: ScrubConfig, nlp: Any = None,
-        say=None, cache_dir: Path | None = None) -> pd.DataFrame:
+        say: Say | None = None, cache_dir: Path | None = None) -> pd.DataFrame:
     """Scrub the passages of the kinds switched on in `cfg`; write the table and metrics.
 
     Survey rows also get their `meta_*` values scrubbed (free-text metadata can hold
@@ -73,7 +73,7 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: ScrubConfi
 
     from pipeline.cache import ContentCache, file_digest
 
-    say = say or (lambda msg, warn=False: (log.warning if warn else log.info)(msg))
+    say = resolve_say(say, log)
     df = read_table(input_path, PASSAGES).reset_index(drop=True)
     scrubber = Scrubber(use_deduce=cfg.deduce, nlp=nlp if cfg.ner else None, batch_size=cfg.batch_size)
 

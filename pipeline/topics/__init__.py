@@ -61,14 +61,14 @@ import math
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pipeline.errors import SamenspelError
 from pipeline.files import atomic_path, replace_dir, write_json, write_table, write_text
-from pipeline.progress import progress
+from pipeline.progress import Say, progress, resolve_say
 from pipeline.schema import TOPICS
 from pipeline.topics.breakdown import breakdown, codes_per_topic
 from pipeline.topics.config import TopicsConfig, stop_words
@@ -95,7 +95,7 @@ def _flat(prefix: str, metrics: dict[str, Any]) -> dict[str, Any]:
 
 def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Path, models_dir: Path,
         reports_dir: Path, cfg: TopicsConfig, classified_path: Path | None = None, codebook_path: Path | None = None,
-        say: Callable[..., None] | None = None, cache_dir: Path | None = None) -> pd.DataFrame:
+        say: Say | None = None, cache_dir: Path | None = None) -> pd.DataFrame:
     """Fit a topic model per corpus; write assignments, models, summaries and metrics.
 
     Args:
@@ -115,7 +115,7 @@ def run(scrubbed_path: Path, nlp_path: Path, output_path: Path, metrics_path: Pa
     Returns:
         The rows written to `topics.parquet`.
     """
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     start = time.perf_counter()
     passages = load_passages(scrubbed_path, nlp_path)
     classified, codes = load_classified(classified_path)

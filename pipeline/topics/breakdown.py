@@ -10,15 +10,24 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from pipeline.shares import shares
+
+#: The columns of a breakdown table, in order.
+BREAKDOWN_COLUMNS = ["dimension", "class", "topic", "n", "share"]
+
 
 def breakdown(frame: pd.DataFrame, dimensions: Sequence[str], classified: pd.DataFrame | None,
               codes: Sequence[str]) -> pd.DataFrame:
     """Topic shares within each class of each dimension (long format).
 
     `share` is the part of the class (e.g. wave 2016) that falls in the topic; for codes
-    the classes are the passages that got the code.
+    the classes are the passages that got the code. Only topics a class has passages in
+    are listed (`n` > 0).
     """
-    rows, kept = [], []
+    # The topics as 0/1 columns, so that `shares` counts them like codes.
+    indicators = pd.get_dummies(frame["topic"]).astype(int)
+    topics = list(indicators.columns)
+    parts, kept = [], []
     for dim in dimensions:
         if dim not in frame.columns or frame[dim].nunique() < 2:
             continue
@@ -27,18 +36,22 @@ def breakdown(frame: pd.DataFrame, dimensions: Sequence[str], classified: pd.Dat
         if any(_same_partition(frame, dim, other) for other in kept):
             continue
         kept.append(dim)
-        sub = frame[frame[dim].notna()]
-        totals = sub.groupby(dim).size()
-        for (cls, topic), n in sub.groupby([dim, "topic"]).size().items():
-            rows.append((dim, str(cls), int(topic), int(n), n / totals[cls]))
+        classes = [str(c) for c in sorted(frame[dim].dropna().unique())]
+        parts.append(shares(indicators.assign(**{dim: frame[dim].to_numpy()}), topics, by=dim, classes=classes)
+                     .assign(dimension=dim))
     if classified is not None:
         joined = frame[["passage_id", "topic"]].merge(classified, on="passage_id", how="left").fillna(
             {c: 0 for c in codes})
         for code in codes:
-            sub = joined[joined[code] == 1]
-            for topic, n in sub.groupby("topic").size().items():
-                rows.append(("code", code, int(topic), int(n), n / len(sub)))
-    return pd.DataFrame(rows, columns=["dimension", "class", "topic", "n", "share"])
+            coded = indicators[(joined[code] == 1).to_numpy()]
+            parts.append(shares(coded, topics, overall=code).assign(dimension="code"))
+    if not parts:
+        return pd.DataFrame(columns=BREAKDOWN_COLUMNS)
+    table = pd.concat(parts, ignore_index=True)
+    table = table[table["k"] > 0]
+    return pd.DataFrame({"dimension": table["dimension"].tolist(), "class": table["class"].tolist(),
+                         "topic": [int(t) for t in table["column"]], "n": [int(k) for k in table["k"]],
+                         "share": table["share"].tolist()}, columns=BREAKDOWN_COLUMNS)
 
 
 def _same_partition(frame: pd.DataFrame, a: str, b: str) -> bool:

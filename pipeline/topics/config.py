@@ -7,7 +7,7 @@ UMAP/HDBSCAN sizes for a corpus of a given size.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import SamenspelError
@@ -52,12 +52,12 @@ def _languages(value: Any) -> list[str] | None:
 
 
 def _settings(cls, cfg: dict[str, Any], key: str):
-    from pipeline.config import require
+    from pipeline.config import require, require_fields
 
     sub = require(cfg, key, "topics")
     if not isinstance(sub, dict):
         raise SamenspelError(f"topics.{key} moet een mapping zijn")
-    return cls(**{f.name: require(sub, f.name, f"topics.{key}") for f in fields(cls)})
+    return cls(**require_fields(cls, sub, f"topics.{key}"))
 
 
 @dataclass
@@ -128,7 +128,9 @@ class TopicsConfig:
     incremental: IncrementalSettings
 
     @classmethod
-    def from_params(cls, cfg: dict[str, Any]) -> "TopicsConfig":
+    def from_params(cls, cfg: dict[str, Any], backend: str | None = None) -> "TopicsConfig":
+        """The settings of `cfg` (the `topics` section); `backend` (the CLI's --backend) replaces
+        `embedding.backend`, and then that key is not read."""
         from pipeline.config import require
 
         corpora_raw = require(cfg, "corpora", "topics")
@@ -142,7 +144,7 @@ class TopicsConfig:
         if len(set(names)) != len(names):
             raise SamenspelError(f"topics.corpora: dubbele namen {sorted({n for n in names if names.count(n) > 1})}")
         emb = require(cfg, "embedding", "topics")
-        backend = str(require(emb, "backend", "topics.embedding"))
+        backend = backend or str(require(emb, "backend", "topics.embedding"))
         from pipeline.embeddings import BACKENDS
 
         if backend not in BACKENDS:
