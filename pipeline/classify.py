@@ -25,6 +25,7 @@ import pandas as pd
 from pipeline.errors import SamenspelError
 from pipeline.files import atomic_path, read_table, write_json, write_table
 from pipeline.model import Classifier, feature_frame
+from pipeline.progress import resolve_say
 from pipeline.schema import CLASSIFIED, NLP, SCRUBBED
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def run(scrubbed_path: Path, nlp_path: Path, model_path: Path, output: Path, met
     from pipeline.cache import ContentCache, file_digest, module_digest
     from pipeline.ingest import codable
 
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     clf = Classifier.load(model_path, lazy=True)  # the model itself only on cache misses
     passages = read_table(scrubbed_path, SCRUBBED)
     nlp = read_table(nlp_path, NLP).set_index("passage_id")
@@ -222,7 +223,7 @@ def classify_file(path: Path, output: Path, model_path: Path, text_columns: list
     from pipeline.nlp import lemmatise, load_backend
     from pipeline.scrub import Scrubber
 
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     dialect = dialect_named(csv_dialect)
     if not path.exists():
         raise SamenspelError("bestand niet gevonden", path=path)

@@ -30,6 +30,7 @@ from pipeline.errors import SamenspelError
 from pipeline.files import write_json, write_text
 from pipeline.model import Classifier, feature_frame
 from pipeline.nlp import lemmatise
+from pipeline.progress import resolve_say
 from pipeline.schema import OOF
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: 
     from pipeline.files import read_table
     from pipeline.nlp import load_backend
 
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     codebook = load_codebook(codebook_path)
     codes = codebook.ids
     clf = Classifier.load(model_path)

@@ -35,7 +35,7 @@ from pipeline.codebook import load_codebook
 from pipeline.files import write_json, write_table
 from pipeline.model import Classifier, feature_frame, fit_two_stage
 from pipeline.nlp import lemmatise  # the one lemma rule; also `train.lemmatise` for callers
-from pipeline.progress import progress
+from pipeline.progress import progress, resolve_say
 from pipeline.reproducible import round_floats
 from pipeline.schema import OOF
 
@@ -152,7 +152,7 @@ def run(codebook_path: Path, annotations_dir: Path, model_path: Path, oof_path: 
 
     from pipeline.nlp import load_backend
 
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     codebook = load_codebook(codebook_path)
     codes = codebook.ids
     ann = load_annotations(annotations_dir, codebook)

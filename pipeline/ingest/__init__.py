@@ -40,7 +40,7 @@ from pipeline.ingest.documents import ingest_document
 from pipeline.ingest.status import AnswerStatus, codable
 from pipeline.ingest.surveys import ingest_survey
 from pipeline.ingest.waves import WaveSpec, load_wave_spec, survey_specs
-from pipeline.progress import progress
+from pipeline.progress import progress, resolve_say
 from pipeline.schema import PASSAGES
 
 __all__ = ["KIND_LABELS", "AnswerStatus", "ColumnVerdict", "IngestConfig", "NoOpenColumns", "WaveSpec", "codable",
@@ -70,7 +70,7 @@ def _skip(entries: list, path: Path, root: Path, kind: str, exc: SamenspelError,
 def run(surveys_dir: Path | None, documents_dir: Path | None, output: Path, accounting: Path, metrics: Path,
         cfg: IngestConfig, say=None) -> pd.DataFrame:
     """Ingest every survey export and document; write passages, accounting and metrics."""
-    say = say or (lambda msg, warn=False: (log.warning if warn else log.info)(msg))
+    say = resolve_say(say, log)
     all_rows: list[dict] = []
     entries: list[dict] = []
     ignored: list[str] = []

@@ -40,6 +40,7 @@ from pipeline.nlp.backends import (BACKEND_HINT, BACKENDS, FALLBACK_WARNING, MOD
 from pipeline.nlp.columns import COLUMNS, annotate, few_full_collections
 from pipeline.nlp.lemmas import Lemmatiser, lemmatise
 from pipeline.nlp.words import PLACEHOLDER, content_lemma, content_lemmas, is_content_word, stop_words, stop_words_for
+from pipeline.progress import resolve_say
 from pipeline.schema import NLP, SCRUBBED
 
 __all__ = ["BACKENDS", "BACKEND_HINT", "COLUMNS", "Chunk", "FALLBACK_WARNING", "Lemmatiser", "MODEL",
@@ -86,7 +87,7 @@ def run(input_path: Path, output_path: Path, metrics_path: Path, cfg: NlpConfig,
     from pipeline.cache import ContentCache, module_digest
     from pipeline.nlp import arrays, columns, lemmas, words
 
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     passages = read_table(input_path, SCRUBBED)
     texts = passages["text"].fillna("").tolist()
     name = resolve_backend(cfg.backend, say)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from pipeline.errors import SamenspelError
+from pipeline.progress import resolve_say
 from pipeline.schema import PLACEHOLDERS
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,7 @@ def resolve_backend(name: str, say: Callable[..., None] | None = None) -> str:
     for another language than Dutch is returned with a warning. Each warning is given once
     per process.
     """
-    say = say or (lambda msg, warn=False: log.warning(msg) if warn else log.info(msg))
+    say = resolve_say(say, log)
     if name == "auto":
         name = MODEL if model_installed() else "fallback"
         if name == "fallback":

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import SamenspelError
+from pipeline.progress import resolve_say
 from pipeline.realtext.measure import cohen_kappa, measure, relevance_threshold_for, scores
 from pipeline.realtext.passages import (COLLAB, KIND, NA, OFF_DOMAIN, PARTYPANEL_COLUMNS, STRONG, RealPassage,
                                         clean_markdown, devset, load_labels, markdown_blocks, read_passages,
@@ -41,7 +42,7 @@ def run(labels_path: Path, model_path: Path, output: Path, calibration_path: Pat
     from pipeline.model import Classifier
     from pipeline.nlp import load_backend
 
-    say = say or (lambda msg, warn=False: logging.getLogger(__name__).info(msg))
+    say = resolve_say(say, logging.getLogger(__name__))
     folder = shared_dir(shared)
     if folder is None:
         say("realtext: map met echte teksten (../shared of $SAMENSPEL_SHARED) niet gevonden; niets gemeten", warn=True)
