@@ -63,26 +63,23 @@ SURVEY_READERS: dict[str, SurveyReader] = {}
 DOCUMENT_READERS: dict[str, DocumentReader] = {}
 
 
-def survey_reader(*extensions: str):
-    """Register a survey reader for the given extensions (with dot, lower case)."""
-
-    def deco(func: SurveyReader) -> SurveyReader:
+def _registrar(registry: dict[str, Callable], extensions: tuple[str, ...]):
+    def deco(func):
         for ext in extensions:
-            SURVEY_READERS[ext] = func
+            registry[ext] = func
         return func
 
     return deco
+
+
+def survey_reader(*extensions: str):
+    """Register a survey reader for the given extensions (with dot, lower case)."""
+    return _registrar(SURVEY_READERS, extensions)
 
 
 def document_reader(*extensions: str):
     """Register a document reader for the given extensions (with dot, lower case)."""
-
-    def deco(func: DocumentReader) -> DocumentReader:
-        for ext in extensions:
-            DOCUMENT_READERS[ext] = func
-        return func
-
-    return deco
+    return _registrar(DOCUMENT_READERS, extensions)
 
 
 # ---------------------------------------------------------------- shared checks
