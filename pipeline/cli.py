@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     except ex.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (typer.Abort, ex.Abort, KeyboardInterrupt):
+    except (typer.Abort, getattr(ex, "Abort", typer.Abort), KeyboardInterrupt):  # typer's own click has no Abort
         err.print("afgebroken")
         return 130
     return 0

@@ -87,3 +87,15 @@ def test_an_own_error_stays_one_line(tmp_path, capsys):
     out = capsys.readouterr()
     assert code == 2 and "Traceback" not in out.err
     assert [line for line in out.err.splitlines() if line.strip()][0].startswith("fout:")
+
+
+def test_a_reader_that_goes_away_early_gives_no_traceback():
+    """`samenspel report --help | head -1`: the pipe closes before the help is written.
+    rich then exits with 1; the CLI must not crash on its way out."""
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "report", "--help"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone long before the interpreter has imported the CLI
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "AttributeError" not in err
+
