@@ -69,3 +69,9 @@ def test_resolve_say_without_a_callback_logs_info_and_warnings(caplog):
         say("let op", warn=True)
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.INFO, "klaar"), (logging.WARNING, "let op")]
+
+
+def test_the_progress_bar_writes_to_stderr_not_stdout(monkeypatch, capsys):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert list(progress(range(3), "tellen", total=3)) == [0, 1, 2]
+    assert capsys.readouterr().out == ""
