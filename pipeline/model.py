@@ -341,9 +341,10 @@ class Classifier:
             coefs[:, ~lemma_cols] = 0.0
             # Shown as evidence: content words only ("een", "of", "we" may carry weight, but
             # tell a reader nothing). The predictions themselves use every feature.
-            from spacy.lang.nl.stop_words import STOP_WORDS
+            from pipeline.nlp.words import stop_words
 
-            only_stop = np.array([all(w in STOP_WORDS or not any(ch.isalpha() for ch in w) for w in t.split())
+            stop = stop_words()  # the pipeline's one list, without the extra words of nlp or topics
+            only_stop = np.array([all(w in stop or not any(ch.isalpha() for ch in w) for w in t.split())
                                   for t in terms])
             coefs[:, only_stop] = 0.0
             self._weights = (terms, coefs)
