@@ -212,7 +212,7 @@ def char_wb_transform(vectorizer, texts: list[str]) -> "sp.csr_matrix":
     and the exceptions dominate. char_wb n-grams never cross a word boundary, so a
     document's n-grams are the concatenation of its words' n-grams: here they are
     looked up once per distinct word (per call) and reused. The counts, and therefore the
-    TF-IDF matrix, are the same as scikit-learn's (tests/test_classifier.py checks it).
+    TF-IDF matrix, are the same as scikit-learn's (tests/test_model.py checks it).
     """
     import scipy.sparse as sp
 
