@@ -168,8 +168,17 @@ def read_table(path: str | Path, schema: Schema) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise SamenspelError("file not found", path=path, hint="run the upstream stage first (`dvc repro`)")
-    df = pd.read_parquet(path)
-    schema.validate(df)
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # not Parquet, or cut off
+        raise SamenspelError(f"not a readable '{schema.name}' table ({type(exc).__name__}: {str(exc)[:120]})",
+                             path=path, hint="run the stage that writes it again (`dvc repro`)") from None
+    try:
+        schema.validate(df)
+    except SamenspelError as exc:  # the schema knows what is wrong; name the file it is wrong in
+        if exc.path is not None:
+            raise
+        raise SamenspelError(exc.problem, path=path, hint=exc.hint) from None
     return df
 
 

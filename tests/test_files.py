@@ -213,3 +213,23 @@ def test_replace_dir_removes_what_a_killed_run_left_behind(tmp_path):
         _folder(tmp, {"topics.json": "nieuw"})
     assert _contents(tmp_path / "model") == {"topics.json": "nieuw"}
     assert not (tmp_path / ".model.tmp").exists()
+
+
+def test_read_table_names_the_file_of_a_stale_or_broken_table(tmp_path):
+    """A schema error or a file that is no Parquet: one line that starts with the file."""
+    import pandas as pd
+
+    from pipeline.errors import SamenspelError
+    from pipeline.files import read_table
+    from pipeline.schema import TOPICS
+
+    stale = tmp_path / "topics.parquet"
+    pd.DataFrame({"passage_id": ["p1"], "corpus": ["c"]}).to_parquet(stale)
+    with pytest.raises(SamenspelError, match="misses columns") as info:
+        read_table(stale, TOPICS)
+    assert info.value.one_line().startswith(f"{stale}: table 'topics' misses columns")
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"dit is geen parquet")
+    with pytest.raises(SamenspelError, match="not a readable 'topics' table") as info:
+        read_table(broken, TOPICS)
+    assert info.value.path == str(broken) and "dvc repro" in info.value.hint

@@ -32,8 +32,8 @@ def read_topics(path: Path) -> pd.DataFrame:
     """`topics.parquet`, checked against its schema `TOPICS` at the boundary."""
     try:
         return read_table(path, TOPICS)
-    except (OSError, ValueError) as exc:  # not Parquet, or cut off; schema errors explain themselves
-        raise SamenspelError(f"onderwerpen niet leesbaar ({exc})", path=path,
+    except SamenspelError as exc:  # not Parquet, cut off, or another schema: read_table says which
+        raise SamenspelError(f"onderwerpen niet leesbaar ({exc.problem})", path=path,
                              hint="draai `dvc repro topics` opnieuw") from None
 
 

@@ -65,8 +65,8 @@ def load_topics(path: Path | None, say: Say) -> pd.DataFrame | None:
         return None
     try:
         topics = read_table(path, TOPICS)
-    except (SamenspelError, ValueError) as exc:  # ValueError: pyarrow's for a file that is no Parquet
-        raise SamenspelError(f"geen onderwerpentabel: {exc}", path=path, hint="draai `dvc repro topics` opnieuw") from None
+    except SamenspelError as exc:  # not Parquet, cut off, or another schema: read_table says which
+        raise SamenspelError(f"geen onderwerpentabel: {exc.problem}", path=path, hint="draai `dvc repro topics` opnieuw") from None
     return topics[list(TOPIC_COLUMNS)]
 
 
